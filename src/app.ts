@@ -1,0 +1,76 @@
+import pino, { type Logger } from "pino";
+import { accessRoutes } from "./access/routes.ts";
+import { authenticate } from "./access/service.ts";
+import { memberRoutes } from "./members/routes.ts";
+import { orgRoutes } from "./org/routes.ts";
+import { type Clock, systemClock } from "./platform/clock.ts";
+import type { Config } from "./platform/config.ts";
+import type { Platform } from "./platform/context.ts";
+import type { Database } from "./platform/db/database.ts";
+import { migrate } from "./platform/db/migrate.ts";
+import { openConfiguredDatabase } from "./platform/db/open.ts";
+import { EventRelay } from "./platform/events.ts";
+import { purgeIdempotencyKeys } from "./platform/http/idempotency.ts";
+import { createHttpServer, type HttpServer } from "./platform/http/server.ts";
+import { Jobs } from "./platform/jobs.ts";
+import { tenantRoutes } from "./tenants/routes.ts";
+
+export interface Enclave {
+  platform: Platform;
+  http: HttpServer;
+  /** Starts background work: the event relay and the job queue. */
+  startBackground(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: ["req.headers.authorization", "*.password", "*.token"] });
+}
+
+/** Opens the database, runs migrations and wires every capability: the composition root. */
+export async function openEnclave(
+  config: Config,
+  options: { database?: Database; clock?: Clock; log?: Logger } = {},
+): Promise<Enclave> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const database = options.database ?? (await openConfiguredDatabase(config));
+  await migrate(database);
+  const clock = options.clock ?? systemClock;
+  const events = new EventRelay(database.db, log);
+  const jobs = new Jobs(database, log);
+  const platform: Platform = { config, database, clock, log, events, jobs };
+
+  jobs.define(
+    "platform.purge-idempotency-keys",
+    async () => {
+      await purgeIdempotencyKeys(database.db, clock.now());
+    },
+    { cron: "17 * * * *" },
+  );
+
+  const http = await createHttpServer(platform, (token, now) => authenticate(database.db, token, now));
+  await http.register(tenantRoutes);
+  await http.register(orgRoutes);
+  await http.register(accessRoutes);
+  await http.register(memberRoutes);
+  await http.ready();
+
+  let backgroundStarted = false;
+  return {
+    platform,
+    http,
+    async startBackground() {
+      events.start();
+      await jobs.start();
+      backgroundStarted = true;
+    },
+    async close() {
+      await http.close();
+      if (backgroundStarted) {
+        await events.stop();
+        await jobs.stop();
+      }
+      if (!options.database) await database.close();
+    },
+  };
+}

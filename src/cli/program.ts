@@ -1,0 +1,236 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { createApiKey, createStaff } from "../access/service.ts";
+import { openEnclave } from "../app.ts";
+import { loadDemo } from "../demo/load.ts";
+import { findOrgUnitByCode, getOrgUnit, getRootOrgUnit } from "../org/service.ts";
+import { ROLES } from "../platform/auth/principal.ts";
+import { newSecret } from "../platform/auth/secrets.ts";
+import { loadConfig } from "../platform/config.ts";
+import type { Database } from "../platform/db/database.ts";
+import { migrate } from "../platform/db/migrate.ts";
+import { openConfiguredDatabase } from "../platform/db/open.ts";
+import type { Role } from "../platform/tables.ts";
+import { createTenant, findTenantBySlug, listTenants } from "../tenants/service.ts";
+
+type Output = { json: boolean };
+
+function print(output: Output, value: Record<string, unknown>, human: string): void {
+  process.stdout.write(output.json ? `${JSON.stringify(value)}\n` : `${human}\n`);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a whole number");
+  return n;
+}
+
+/** Opens the configured database, runs migrations, hands it to `work`, always closes it. */
+async function withDatabase<T>(work: (database: Database, applied: string[]) => Promise<T>): Promise<T> {
+  const database = await openConfiguredDatabase(loadConfig());
+  try {
+    const applied = await migrate(database);
+    return await work(database, applied);
+  } finally {
+    await database.close();
+  }
+}
+
+async function tenantId(database: Database, slug: string): Promise<string> {
+  const tenant = await findTenantBySlug(database.db, slug);
+  if (!tenant) throw new Error(`no brand with slug "${slug}" (see: enclave tenant list)`);
+  return tenant.tenant_id;
+}
+
+export async function startServer(): Promise<void> {
+  const config = loadConfig();
+  const enclave = await openEnclave(config);
+  const { log } = enclave.platform;
+  if (config.demo) {
+    const tenants = await listTenants(enclave.platform.database.db);
+    if (tenants.length === 0) {
+      log.info("first start: loading the demo brand (a few seconds)");
+      const demo = await loadDemo(enclave.platform.database, { clock: enclave.platform.clock });
+      log.info({ tenant: demo.slug, members: demo.members, orders: demo.orders }, "demo brand loaded");
+    }
+  }
+  await enclave.startBackground();
+  await enclave.http.listen({ port: config.port, host: config.host });
+  const address = enclave.http.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const base = config.publicUrl.replace(/:\d+$/, `:${port}`);
+  const lines = [
+    "",
+    `  Enclave is running (${enclave.platform.database.kind === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"})`,
+    `  API            ${base}/v1`,
+    `  API docs       ${base}/docs`,
+    `  OpenAPI        ${base}/openapi.json`,
+    `  Health         ${base}/healthz`,
+  ];
+  if (config.demo) lines.push(`  Demo sign-in   brand "demo", owner@demo.enclave.dev / enclave-demo`);
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, "shutting down");
+    await enclave.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+export function buildProgram(): Command {
+  const program = new Command("enclave")
+    .description("Enclave: membership and loyalty for consumer brands")
+    .addHelpText(
+      "after",
+      "\nEnvironment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (PostgreSQL; else embedded),\n" +
+        "ENCLAVE_DATA_DIR (.enclave/data), ENCLAVE_DEMO (load the demo brand on first start), LOG_LEVEL.",
+    );
+  program.showHelpAfterError();
+
+  program
+    .command("start")
+    .description("Run the API server, background jobs and web pages")
+    .action(startServer);
+
+  program
+    .command("migrate")
+    .description("Apply pending database migrations and exit")
+    .option("--json", "machine-readable output", false)
+    .action(async (options: Output) => {
+      const applied = await withDatabase(async (_database, applied) => applied);
+      print(
+        options,
+        { applied },
+        applied.length ? `applied: ${applied.join(", ")}` : "database is up to date",
+      );
+    });
+
+  program
+    .command("demo")
+    .description("Load the demo brand: stores, staff, members and a year of orders")
+    .option("--slug <slug>", "brand slug", "demo")
+    .option("--members <n>", "how many members", positiveInt, 3000)
+    .option("--seed <n>", "random seed (same seed, same data)", positiveInt, 42)
+    .option("--json", "machine-readable output", false)
+    .action(async (options: Output & { slug: string; members: number; seed: number }) => {
+      const result = await withDatabase((database) =>
+        loadDemo(database, { slug: options.slug, members: options.members, seed: options.seed }),
+      );
+      print(
+        options,
+        { ...result },
+        `loaded brand "${result.slug}": ${result.members} members, ${result.orders} orders`,
+      );
+    });
+
+  const tenant = program.command("tenant").description("Brands on this installation");
+  tenant
+    .command("create")
+    .description("Create a brand with its headquarters")
+    .requiredOption("--slug <slug>", "short unique name, used at sign-in")
+    .requiredOption("--name <name>", "display name")
+    .option("--currency <code>", "ISO 4217 currency", "CNY")
+    .option("--country <code>", "ISO 3166 country for phone numbers", "CN")
+    .option("--time-zone <zone>", "IANA time zone for calendar days", "Asia/Shanghai")
+    .option("--json", "machine-readable output", false)
+    .action(
+      async (
+        options: Output & { slug: string; name: string; currency: string; country: string; timeZone: string },
+      ) => {
+        const created = await withDatabase((database) =>
+          createTenant(database.db, {
+            slug: options.slug,
+            name: options.name,
+            currency: options.currency,
+            country: options.country,
+            time_zone: options.timeZone,
+          }),
+        );
+        print(options, { ...created }, `created brand ${created.slug} (${created.tenant_id})`);
+      },
+    );
+  tenant
+    .command("list")
+    .description("List brands")
+    .option("--json", "machine-readable output", false)
+    .action(async (options: Output) => {
+      const tenants = await withDatabase((database) => listTenants(database.db));
+      print(
+        options,
+        { items: tenants },
+        tenants.map((t) => `${t.slug}\t${t.tenant_id}\t${t.name}`).join("\n") || "no brands yet",
+      );
+    });
+
+  program
+    .command("apikey")
+    .description("API keys for server-to-server calls")
+    .command("create")
+    .description("Create an API key (printed once)")
+    .requiredOption("--tenant <slug>", "brand slug")
+    .requiredOption("--name <name>", "what the key is for")
+    .addOption(new Option("--scope <scope>", "read or write").choices(["read", "write"]).default("write"))
+    .option("--json", "machine-readable output", false)
+    .action(async (options: Output & { tenant: string; name: string; scope: "read" | "write" }) => {
+      const key = await withDatabase(async (database) =>
+        createApiKey(database.db, await tenantId(database, options.tenant), {
+          name: options.name,
+          scope: options.scope,
+        }),
+      );
+      print(options, { ...key }, `${key.key}\n(store it now: it is not shown again)`);
+    });
+
+  program
+    .command("staff")
+    .description("Staff accounts")
+    .command("create")
+    .description("Create a staff account")
+    .requiredOption("--tenant <slug>", "brand slug")
+    .requiredOption("--email <email>", "sign-in email")
+    .requiredOption("--name <name>", "display name")
+    .addOption(new Option("--role <role>", "role").choices(ROLES as string[]).default("owner"))
+    .option("--org-unit <code-or-id>", "org unit (code or id); HQ when omitted")
+    .option("--password <password>", "password (a random one is generated and printed when omitted)")
+    .option("--json", "machine-readable output", false)
+    .action(
+      async (
+        options: Output & {
+          tenant: string;
+          email: string;
+          name: string;
+          role: Role;
+          orgUnit?: string;
+          password?: string;
+        },
+      ) => {
+        const password = options.password ?? process.env.ENCLAVE_STAFF_PASSWORD ?? newSecret().slice(0, 16);
+        const staff = await withDatabase(async (database) => {
+          const id = await tenantId(database, options.tenant);
+          const unit = options.orgUnit
+            ? ((await findOrgUnitByCode(database.db, id, options.orgUnit)) ??
+              (await getOrgUnit(database.db, id, options.orgUnit)))
+            : await getRootOrgUnit(database.db, id);
+          return createStaff(database.db, id, {
+            email: options.email,
+            name: options.name,
+            role: options.role,
+            org_unit_id: unit.org_unit_id,
+            password,
+          });
+        });
+        const generated = options.password === undefined && process.env.ENCLAVE_STAFF_PASSWORD === undefined;
+        print(
+          options,
+          { ...staff, ...(generated ? { password } : {}) },
+          `created ${staff.role} ${staff.email} (${staff.staff_id})${generated ? `\npassword: ${password}` : ""}`,
+        );
+      },
+    );
+
+  return program;
+}

@@ -1,0 +1,5 @@
+import type { MembersTables } from "./members/tables.ts";
+import type { PlatformTables } from "./platform/tables.ts";
+
+/** The whole schema, for the query builder. Each capability owns its tables and queries only those. */
+export interface Tables extends PlatformTables, MembersTables {}
