@@ -83,8 +83,8 @@ export async function claimIdempotencyKey(
   }
   if (existing.state === "done") {
     reply.header("idempotent-replayed", "true").code(existing.response_status ?? 200);
-    if (existing.response_status !== null && existing.response_status >= 400)
-      reply.type("application/problem+json");
+    const failed = existing.response_status !== null && existing.response_status >= 400;
+    reply.type(failed ? "application/problem+json" : "application/json; charset=utf-8");
     await reply.send(existing.response_body === null ? undefined : JSON.stringify(existing.response_body));
     return undefined;
   }

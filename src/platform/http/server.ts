@@ -52,6 +52,8 @@ export async function createHttpServer(platform: Platform, authenticate: Authent
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandling(base);
+  // The API speaks JSON only: any other body is a 415, not a string for the schema to puzzle over.
+  base.removeContentTypeParser("text/plain");
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("platform", platform);
