@@ -61,8 +61,16 @@ const SessionSchema = Type.Object({
 });
 
 /** Sign-in and code requests are public: throttled per address and account to blunt guessing. */
-const LOGIN_RATE = { max: 10, timeWindow: "1 minute" };
-const OTP_RATE = { max: 5, timeWindow: "1 minute" };
+const LOGIN_RATE = { max: 10, timeWindow: "1 minute", hook: "preValidation" } as const;
+const OTP_RATE = { max: 5, timeWindow: "1 minute", hook: "preValidation" } as const;
+
+/** Throttle per account (brand + email or phone), whichever address the attempts come from. */
+function accountKey(purpose: string, ...fields: string[]) {
+  return (request: { body: unknown }) => {
+    const body = (typeof request.body === "object" && request.body !== null ? request.body : {}) as Record<string, unknown>;
+    return [purpose, ...fields.map((f) => String(body[f] ?? "").toLowerCase().slice(0, 100))].join("|");
+  };
+}
 
 export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.platform.database;
@@ -96,10 +104,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: {
         access: { public: true },
-        rateLimit: {
-          ...LOGIN_RATE,
-          keyGenerator: (r) => `${r.ip}|${JSON.stringify(r.body ?? null).slice(0, 300)}`,
-        },
+        rateLimit: { ...LOGIN_RATE, keyGenerator: accountKey("login", "tenant", "email") },
       },
     },
     async (request) => {
@@ -194,10 +199,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: {
         access: { public: true },
-        rateLimit: {
-          ...OTP_RATE,
-          keyGenerator: (r) => `${r.ip}|${JSON.stringify(r.body ?? null).slice(0, 200)}`,
-        },
+        rateLimit: { ...OTP_RATE, keyGenerator: accountKey("otp", "tenant", "phone") },
       },
     },
     async (request, reply) => {
@@ -244,7 +246,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: {
         access: { public: true },
-        rateLimit: { ...OTP_RATE, keyGenerator: (r) => `${r.ip}|verify` },
+        rateLimit: { ...OTP_RATE, keyGenerator: accountKey("verify", "tenant", "phone") },
       },
     },
     async (request) => {
