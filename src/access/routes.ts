@@ -67,8 +67,18 @@ const OTP_RATE = { max: 5, timeWindow: "1 minute", hook: "preValidation" } as co
 /** Throttle per account (brand + email or phone), whichever address the attempts come from. */
 function accountKey(purpose: string, ...fields: string[]) {
   return (request: { body: unknown }) => {
-    const body = (typeof request.body === "object" && request.body !== null ? request.body : {}) as Record<string, unknown>;
-    return [purpose, ...fields.map((f) => String(body[f] ?? "").toLowerCase().slice(0, 100))].join("|");
+    const body = (typeof request.body === "object" && request.body !== null ? request.body : {}) as Record<
+      string,
+      unknown
+    >;
+    return [
+      purpose,
+      ...fields.map((f) =>
+        String(body[f] ?? "")
+          .toLowerCase()
+          .slice(0, 100),
+      ),
+    ].join("|");
   };
 }
 

@@ -7,7 +7,11 @@ describeEachDatabase("API conventions", (db) => {
 
   it("answers malformed JSON with a 400 problem, not a 500", async () => {
     const brand = await h().newBrand();
-    const res = await h().api("POST", "/v1/members", { token: brand.writeKey, rawBody: '{"phone":', headers: { "content-type": "application/json" } });
+    const res = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      rawBody: '{"phone":',
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toContain("application/problem+json");
     expect(res.body).toMatchObject({ type: "/problems/malformed-json", status: 400, code: "malformed-json" });
@@ -15,12 +19,21 @@ describeEachDatabase("API conventions", (db) => {
 
   it("names the field at fault for wrong types, missing and unknown fields", async () => {
     const brand = await h().newBrand();
-    const wrongType = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: 138, channel: "web" } });
+    const wrongType = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: 138, channel: "web" },
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body).toMatchObject({ type: "/problems/validation-failed", field: "/phone" });
 
-    const missing = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: "13812345678" } });
-    expect(missing.body).toMatchObject({ field: "/channel", errors: [{ in: "body", field: "/channel", message: "is required" }] });
+    const missing = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: "13812345678" },
+    });
+    expect(missing.body).toMatchObject({
+      field: "/channel",
+      errors: [{ in: "body", field: "/channel", message: "is required" }],
+    });
 
     const unknown = await h().api("POST", "/v1/members", {
       token: brand.writeKey,
@@ -36,7 +49,10 @@ describeEachDatabase("API conventions", (db) => {
 
   it("rejects an invalid phone number with the field, and never stores it", async () => {
     const brand = await h().newBrand();
-    const res = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: "12345", channel: "web" } });
+    const res = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: "12345", channel: "web" },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ field: "/phone" });
   });
@@ -50,7 +66,11 @@ describeEachDatabase("API conventions", (db) => {
     });
     expect(big.status).toBe(413);
     expect(big.body).toMatchObject({ type: "/problems/payload-too-large" });
-    const text = await h().api("POST", "/v1/members", { token: brand.writeKey, rawBody: "phone=1", headers: { "content-type": "text/plain" } });
+    const text = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      rawBody: "phone=1",
+      headers: { "content-type": "text/plain" },
+    });
     expect(text.status).toBe(415);
     expect(text.body).toMatchObject({ code: "unsupported-media-type" });
   });
@@ -65,7 +85,10 @@ describeEachDatabase("API conventions", (db) => {
   it("pages through a list with cursors, every item once", async () => {
     const brand = await h().newBrand();
     for (let i = 0; i < 7; i++) {
-      const res = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: `1381234000${i}`, channel: "api" } });
+      const res = await h().api("POST", "/v1/members", {
+        token: brand.writeKey,
+        body: { phone: `1381234000${i}`, channel: "api" },
+      });
       expect(res.status).toBe(201);
     }
     const seen: string[] = [];
@@ -97,10 +120,10 @@ describeEachDatabase("API conventions", (db) => {
   });
 
   it("serves an OpenAPI 3.1 document that lists the routes with their schemas", async () => {
-    const res = await h().api<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
-      "GET",
-      "/openapi.json",
-    );
+    const res = await h().api<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    }>("GET", "/openapi.json");
     expect(res.body.openapi).toBe("3.1.0");
     expect(res.body.paths["/v1/members"]?.post?.requestBody).toBeDefined();
     const docs = await h().api("GET", "/docs");

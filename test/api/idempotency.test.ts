@@ -9,8 +9,16 @@ describeEachDatabase("Idempotency-Key", (db) => {
     const brand = await h().newBrand();
     const body = { phone: "13900000001", channel: "api" };
     const headers = { "idempotency-key": "join-1" };
-    const first = await h().api<{ member_id: string }>("POST", "/v1/members", { token: brand.writeKey, body, headers });
-    const retry = await h().api<{ member_id: string }>("POST", "/v1/members", { token: brand.writeKey, body, headers });
+    const first = await h().api<{ member_id: string }>("POST", "/v1/members", {
+      token: brand.writeKey,
+      body,
+      headers,
+    });
+    const retry = await h().api<{ member_id: string }>("POST", "/v1/members", {
+      token: brand.writeKey,
+      body,
+      headers,
+    });
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
     expect(retry.body.member_id).toBe(first.body.member_id);
@@ -21,7 +29,10 @@ describeEachDatabase("Idempotency-Key", (db) => {
 
   it("replays an error response too", async () => {
     const brand = await h().newBrand();
-    await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: "13900000002", channel: "api" } });
+    await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: "13900000002", channel: "api" },
+    });
     const headers = { "idempotency-key": "dup-join" };
     const body = { phone: "13900000002", channel: "web" };
     const first = await h().api("POST", "/v1/members", { token: brand.writeKey, body, headers });
@@ -35,8 +46,16 @@ describeEachDatabase("Idempotency-Key", (db) => {
   it("refuses the same key with a different body with 422", async () => {
     const brand = await h().newBrand();
     const headers = { "idempotency-key": "k-1" };
-    await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: "13900000003", channel: "api" }, headers });
-    const other = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: "13900000004", channel: "api" }, headers });
+    await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: "13900000003", channel: "api" },
+      headers,
+    });
+    const other = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: "13900000004", channel: "api" },
+      headers,
+    });
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ type: "/problems/idempotency-key-reused" });
   });
@@ -45,8 +64,16 @@ describeEachDatabase("Idempotency-Key", (db) => {
     const a = await h().newBrand();
     const b = await h().newBrand();
     const headers = { "idempotency-key": "shared" };
-    const ra = await h().api("POST", "/v1/members", { token: a.writeKey, body: { phone: "13900000005", channel: "api" }, headers });
-    const rb = await h().api("POST", "/v1/members", { token: b.writeKey, body: { phone: "13900000006", channel: "api" }, headers });
+    const ra = await h().api("POST", "/v1/members", {
+      token: a.writeKey,
+      body: { phone: "13900000005", channel: "api" },
+      headers,
+    });
+    const rb = await h().api("POST", "/v1/members", {
+      token: b.writeKey,
+      body: { phone: "13900000006", channel: "api" },
+      headers,
+    });
     expect(ra.status).toBe(201);
     expect(rb.status).toBe(201);
     expect(rb.headers["idempotent-replayed"]).toBeUndefined();
@@ -57,7 +84,9 @@ describeEachDatabase("Idempotency-Key", (db) => {
     const headers = { "idempotency-key": "parallel" };
     const body = { phone: "13900000007", channel: "api" };
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => h().api<{ member_id?: string }>("POST", "/v1/members", { token: brand.writeKey, body, headers })),
+      Array.from({ length: 5 }, () =>
+        h().api<{ member_id?: string }>("POST", "/v1/members", { token: brand.writeKey, body, headers }),
+      ),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
@@ -70,9 +99,17 @@ describeEachDatabase("Idempotency-Key", (db) => {
   it("does not consume a key on a request that failed validation", async () => {
     const brand = await h().newBrand();
     const headers = { "idempotency-key": "fix-and-retry" };
-    const bad = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: "13900000008" }, headers });
+    const bad = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: "13900000008" },
+      headers,
+    });
     expect(bad.status).toBe(400);
-    const fixed = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: "13900000008", channel: "api" }, headers });
+    const fixed = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: "13900000008", channel: "api" },
+      headers,
+    });
     expect(fixed.status).toBe(201);
   });
 

@@ -21,12 +21,27 @@ describeEachDatabase("Tenant isolation", (db) => {
     });
     const staff = await h().api<{ staff_id: string }>("POST", "/v1/staff", {
       token: brand.ownerToken,
-      body: { email: "guide@b.test", name: "Guide", role: "guide", org_unit_id: store.body.org_unit_id, password: "guide-password-1" },
+      body: {
+        email: "guide@b.test",
+        name: "Guide",
+        role: "guide",
+        org_unit_id: store.body.org_unit_id,
+        password: "guide-password-1",
+      },
     });
-    const member = await h().api<{ member_id: string; card_no: string; phone: string }>("POST", "/v1/members", {
-      token: brand.writeKey,
-      body: { phone: "13700000001", channel: "api", store_id: store.body.org_unit_id, identities: [{ kind: "pos", value: "P-1" }] },
-    });
+    const member = await h().api<{ member_id: string; card_no: string; phone: string }>(
+      "POST",
+      "/v1/members",
+      {
+        token: brand.writeKey,
+        body: {
+          phone: "13700000001",
+          channel: "api",
+          store_id: store.body.org_unit_id,
+          identities: [{ kind: "pos", value: "P-1" }],
+        },
+      },
+    );
     const key = await h().api<{ api_key_id: string }>("POST", "/v1/api-keys", {
       token: brand.ownerToken,
       body: { name: "b-key", scope: "read" },
@@ -77,12 +92,20 @@ describeEachDatabase("Tenant isolation", (db) => {
     // Lists and lookups by their keys come back empty-handed.
     const list = await h().api<{ items: unknown[] }>("GET", "/v1/members", { token: a.readKey });
     expect(list.body.items).toHaveLength(0);
-    for (const query of [`phone=${encodeURIComponent(theirs.phone)}`, `card_no=${theirs.cardNo}`, "identity_kind=pos&identity_value=P-1"]) {
+    for (const query of [
+      `phone=${encodeURIComponent(theirs.phone)}`,
+      `card_no=${theirs.cardNo}`,
+      "identity_kind=pos&identity_value=P-1",
+    ]) {
       expect((await h().api("GET", `/v1/members/lookup?${query}`, { token: a.readKey })).status).toBe(404);
     }
-    const units = await h().api<{ items: { org_unit_id: string }[] }>("GET", "/v1/org-units", { token: a.readKey });
+    const units = await h().api<{ items: { org_unit_id: string }[] }>("GET", "/v1/org-units", {
+      token: a.readKey,
+    });
     expect(units.body.items.map((u) => u.org_unit_id)).not.toContain(theirs.storeId);
-    const staff = await h().api<{ items: { staff_id: string }[] }>("GET", "/v1/staff", { token: a.ownerToken });
+    const staff = await h().api<{ items: { staff_id: string }[] }>("GET", "/v1/staff", {
+      token: a.ownerToken,
+    });
     expect(staff.body.items.map((s) => s.staff_id)).not.toContain(theirs.staffId);
 
     // Writes that point at the other brand's rows are refused, not half-done.
@@ -98,16 +121,26 @@ describeEachDatabase("Tenant isolation", (db) => {
     expect(crossParent.status).toBe(400);
     const crossStaff = await h().api("POST", "/v1/staff", {
       token: a.ownerToken,
-      body: { email: "x@a.test", name: "X", role: "guide", org_unit_id: theirs.storeId, password: "long-enough-pw" },
+      body: {
+        email: "x@a.test",
+        name: "X",
+        role: "guide",
+        org_unit_id: theirs.storeId,
+        password: "long-enough-pw",
+      },
     });
     expect(crossStaff.status).toBe(400);
 
     // Their member is exactly as it was, and their key still works.
     const after = await h().api("GET", `/v1/members/${theirs.memberId}`, { token: b.readKey });
     expect(after.body).toEqual(before.body);
-    const keys = await h().api<{ items: { api_key_id: string; revoked_at: string | null }[] }>("GET", "/v1/api-keys", {
-      token: b.ownerToken,
-    });
+    const keys = await h().api<{ items: { api_key_id: string; revoked_at: string | null }[] }>(
+      "GET",
+      "/v1/api-keys",
+      {
+        token: b.ownerToken,
+      },
+    );
     expect(keys.body.items.find((k) => k.api_key_id === theirs.apiKeyId)?.revoked_at).toBeNull();
   });
 

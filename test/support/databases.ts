@@ -5,7 +5,9 @@ import { migrate } from "../../src/platform/db/migrate.ts";
 import { adminQuery, databaseUrl } from "./postgres.ts";
 
 /** A fresh, migrated database of the given kind, dropped by `dispose`. */
-export async function freshDatabase(kind: DatabaseKind): Promise<{ database: Database; url?: string; dispose(): Promise<void> }> {
+export async function freshDatabase(
+  kind: DatabaseKind,
+): Promise<{ database: Database; url?: string; dispose(): Promise<void> }> {
   if (kind === "pglite") {
     const database = await openDatabase({});
     await migrate(database);
@@ -35,7 +37,10 @@ export function databaseKinds(): DatabaseKind[] {
  * Runs the same specification on every database Enclave supports: the embedded one and PostgreSQL.
  * `body` receives a getter for the database of its run, opened once per kind.
  */
-export function describeEachDatabase(name: string, body: (db: () => Database, kind: DatabaseKind) => void): void {
+export function describeEachDatabase(
+  name: string,
+  body: (db: () => Database, kind: DatabaseKind) => void,
+): void {
   for (const kind of databaseKinds()) {
     describe(`${name} [${kind}]`, () => {
       let handle: Awaited<ReturnType<typeof freshDatabase>> | undefined;

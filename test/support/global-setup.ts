@@ -1,8 +1,8 @@
+import { createHash } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { type Database, openDatabase } from "../../src/platform/db/database.ts";
 import { migrate, readMigrations } from "../../src/platform/db/migrate.ts";
 import { adminQuery, databaseUrl, postgresReachable, TEST_DATABASE_URL } from "./postgres.ts";
-import { createHash } from "node:crypto";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,13 +21,20 @@ export default async function setup(project: TestProject) {
   project.provide("runId", runId);
   const reachable = await postgresReachable();
   if (!reachable) {
-    if (process.env.CI) throw new Error(`CI needs PostgreSQL for the test suite and ${TEST_DATABASE_URL} did not answer`);
-    console.warn(`PostgreSQL not reachable at ${TEST_DATABASE_URL}: running the PGlite half of the suite only`);
+    if (process.env.CI)
+      throw new Error(`CI needs PostgreSQL for the test suite and ${TEST_DATABASE_URL} did not answer`);
+    console.warn(
+      `PostgreSQL not reachable at ${TEST_DATABASE_URL}: running the PGlite half of the suite only`,
+    );
     project.provide("postgresTemplate", "");
     return;
   }
   const digest = createHash("sha256")
-    .update(readMigrations().map((m) => m.checksum).join())
+    .update(
+      readMigrations()
+        .map((m) => m.checksum)
+        .join(),
+    )
     .digest("hex")
     .slice(0, 12);
   const template = `enclave_tpl_${digest}`;
@@ -50,7 +57,9 @@ export default async function setup(project: TestProject) {
   project.provide("postgresTemplate", template);
 
   return async () => {
-    const leftovers = await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE 'enclave_t_${runId}_%'`);
+    const leftovers = await adminQuery(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'enclave_t_${runId}_%'`,
+    );
     for (const row of leftovers.rows as { datname: string }[]) {
       await adminQuery(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`).catch(() => undefined);
     }

@@ -54,7 +54,12 @@ export function useEnclave(database: () => Database, options: { clock?: Clock } 
         payload = JSON.stringify(opts.body);
         headers["content-type"] ??= "application/json";
       }
-      const response = await enclave.http.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
+      const response = await enclave.http.inject({
+        method,
+        url,
+        headers,
+        ...(payload !== undefined ? { payload } : {}),
+      });
       const type = String(response.headers["content-type"] ?? "");
       const body = type.includes("json") && response.body ? JSON.parse(response.body) : response.body;
       return { status: response.statusCode, headers: response.headers, body };
