@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // The CLI entry for `npx enclave …`: Enclave's sources are TypeScript run directly by Node 24.
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 24) {

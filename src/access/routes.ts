@@ -73,11 +73,7 @@ function accountKey(purpose: string, ...fields: string[]) {
     >;
     return [
       purpose,
-      ...fields.map((f) =>
-        String(body[f] ?? "")
-          .toLowerCase()
-          .slice(0, 100),
-      ),
+      ...fields.map((f) => (typeof body[f] === "string" ? body[f] : "").toLowerCase().slice(0, 100)),
     ].join("|");
   };
 }

@@ -321,10 +321,7 @@ export async function getMember(
 }
 
 export type LookupKey =
-  | { phone: string }
-  | { card_no: string }
-  | { identity: Identity }
-  | { member_id: string };
+  { phone: string } | { card_no: string } | { identity: Identity } | { member_id: string };
 
 /** Finds a live member by phone, card number, external identity or id; undefined when none. */
 export async function findMember(

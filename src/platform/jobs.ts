@@ -29,7 +29,7 @@ export class Jobs {
   }
 
   define<T>(name: string, handler: JobHandler<T>, options: { cron?: string } = {}): void {
-    this.#definitions.push({ name, handler: handler as JobHandler<never>, cron: options.cron });
+    this.#definitions.push({ name, handler: handler, cron: options.cron });
   }
 
   async start(): Promise<void> {

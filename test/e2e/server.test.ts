@@ -97,7 +97,7 @@ describe("the real server process, driven through the CLI and HTTP", () => {
       { "idempotency-key": "e2e-1" },
     );
     expect(again.body.member_id).toBe(joined.body.member_id);
-    const fetched = await call(server, "GET", `/v1/members/${joined.body.member_id}`, apiKey);
+    const fetched = await call(server, "GET", `/v1/members/${String(joined.body.member_id)}`, apiKey);
     expect(fetched.body).toMatchObject({ phone: "+8613800138000", join_channel: "pos" });
     const bad = await call(server, "POST", "/v1/members", apiKey, { phone: "13800138001", channel: 5 });
     expect(bad.status).toBe(400);
@@ -114,7 +114,9 @@ describe("the real server process, driven through the CLI and HTTP", () => {
     // Data survives a restart.
     const restarted = await startServer(env);
     servers.push(restarted);
-    expect((await call(restarted, "GET", `/v1/members/${joined.body.member_id}`, apiKey)).status).toBe(200);
+    expect(
+      (await call(restarted, "GET", `/v1/members/${String(joined.body.member_id)}`, apiKey)).status,
+    ).toBe(200);
     await restarted.stop();
   });
 

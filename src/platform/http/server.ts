@@ -42,7 +42,7 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  */
 export async function createHttpServer(platform: Platform, authenticate: Authenticate) {
   const base = Fastify({
-    loggerInstance: platform.log as FastifyBaseLogger,
+    loggerInstance: platform.log,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
@@ -64,7 +64,7 @@ export async function createHttpServer(platform: Platform, authenticate: Authent
   // Every /v1 route must say who may call it: an endpoint without a rule is a bug, caught at start.
   app.addHook("onRoute", (route) => {
     if (route.url.startsWith("/v1/") && !route.config?.access) {
-      throw new Error(`route ${route.method} ${route.url} has no access rule`);
+      throw new Error(`route ${String(route.method)} ${route.url} has no access rule`);
     }
   });
 
