@@ -3,7 +3,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyBaseLogger } from "fastify";
+import Fastify from "fastify";
 import { type Access, isAllowed, type Principal } from "../auth/principal.ts";
 import type { Platform } from "../context.ts";
 import { installErrorHandling, sendProblem } from "./errors.ts";
