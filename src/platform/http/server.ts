@@ -3,7 +3,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify from "fastify";
+import Fastify, { type FastifyBaseLogger } from "fastify";
 import { type Access, isAllowed, type Principal } from "../auth/principal.ts";
 import type { Platform } from "../context.ts";
 import { installErrorHandling, sendProblem } from "./errors.ts";
@@ -42,7 +42,9 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  */
 export async function createHttpServer(platform: Platform, authenticate: Authenticate) {
   const base = Fastify({
-    loggerInstance: platform.log,
+    // pino's Logger and Fastify's logger type differ in generics only; the assertion keeps the instance types plain.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: platform.log as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const given = req.headers["x-request-id"];

@@ -1,0 +1,55 @@
+import { DateTime } from "luxon";
+
+/** When points earned at a moment expire. Every expiry falls at the end of a day in the brand's time zone. */
+export type ExpiryPolicy =
+  | { kind: "never" }
+  /** N days after the day they were earned, at that day's end. */
+  | { kind: "rolling_days"; days: number }
+  /** At the end of the month/quarter/year, `periods_after` periods after the one they were earned in (0: the same). */
+  | { kind: "period_end"; period: "month" | "quarter" | "year"; periods_after: number }
+  /** All points expire at the end of one date; points earned after it do not expire until the policy changes. */
+  | { kind: "fixed_date"; date: string };
+
+export function expiresAt(earnedAt: Date, policy: ExpiryPolicy, timeZone: string): Date | null {
+  const local = DateTime.fromJSDate(earnedAt, { zone: timeZone });
+  switch (policy.kind) {
+    case "never":
+      return null;
+    case "rolling_days":
+      return local.plus({ days: policy.days }).endOf("day").toJSDate();
+    case "period_end": {
+      const unit = policy.period;
+      const shift =
+        unit === "quarter"
+          ? { quarters: policy.periods_after }
+          : unit === "month"
+            ? { months: policy.periods_after }
+            : { years: policy.periods_after };
+      return local.startOf(unit).plus(shift).endOf(unit).toJSDate();
+    }
+    case "fixed_date": {
+      const end = DateTime.fromISO(policy.date, { zone: timeZone }).endOf("day");
+      return end.toMillis() >= local.toMillis() ? end.toJSDate() : null;
+    }
+  }
+}
+
+/** The calendar day (YYYY-MM-DD) of an instant in the brand's time zone. */
+export function localDay(at: Date, timeZone: string): string {
+  return DateTime.fromJSDate(at, { zone: timeZone }).toISODate() ?? "";
+}
+
+/** Day of week 1 (Monday) … 7 (Sunday) and day of month, in the brand's time zone. */
+export function localCalendar(at: Date, timeZone: string): { weekday: number; day: number; month: number } {
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  return { weekday: local.weekday, day: local.day, month: local.month };
+}
+
+/** The instants bounding the brand-local day that contains `at`. */
+export function localDayBounds(at: Date, timeZone: string): { start: Date; end: Date } {
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  return {
+    start: local.startOf("day").toJSDate(),
+    end: local.endOf("day").plus({ milliseconds: 1 }).toJSDate(),
+  };
+}
