@@ -2,17 +2,21 @@ import pino, { type Logger } from "pino";
 import { accessRoutes } from "./access/routes.ts";
 import { authenticate } from "./access/service.ts";
 import { memberRoutes } from "./members/routes.ts";
+import { completeDueOrders } from "./orders/refunds.ts";
+import { orderRoutes } from "./orders/routes.ts";
 import { orgRoutes } from "./org/routes.ts";
 import { type Clock, systemClock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
 import type { Platform } from "./platform/context.ts";
-import type { Database } from "./platform/db/database.ts";
+import type { Database, Tx } from "./platform/db/database.ts";
 import { migrate } from "./platform/db/migrate.ts";
 import { openConfiguredDatabase } from "./platform/db/open.ts";
 import { EventRelay } from "./platform/events.ts";
 import { purgeIdempotencyKeys } from "./platform/http/idempotency.ts";
 import { createHttpServer, type HttpServer } from "./platform/http/server.ts";
 import { Jobs } from "./platform/jobs.ts";
+import { activateDueLots, expireDueLots } from "./points/movements.ts";
+import { pointsRoutes } from "./points/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
 
 export interface Enclave {
@@ -40,19 +44,15 @@ export async function openEnclave(
   const jobs = new Jobs(database, log);
   const platform: Platform = { config, database, clock, log, events, jobs };
 
-  jobs.define(
-    "platform.purge-idempotency-keys",
-    async () => {
-      await purgeIdempotencyKeys(database.db, clock.now());
-    },
-    { cron: "17 * * * *" },
-  );
+  defineJobs(platform);
 
   const http = await createHttpServer(platform, (token, now) => authenticate(database.db, token, now));
   await http.register(tenantRoutes);
   await http.register(orgRoutes);
   await http.register(accessRoutes);
   await http.register(memberRoutes);
+  await http.register(orderRoutes);
+  await http.register(pointsRoutes);
   await http.ready();
 
   let backgroundStarted = false;
@@ -73,4 +73,22 @@ export async function openEnclave(
       if (!options.database) await database.close();
     },
   };
+}
+
+/** Runs `step` in its own transaction until it reports no more work (each call handles a bounded batch). */
+async function drain(platform: Platform, step: (tx: Tx, now: Date) => Promise<number>): Promise<void> {
+  const MAX_ROUNDS = 1_000;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const done = await platform.database.db.transaction().execute((tx) => step(tx, platform.clock.now()));
+    if (done === 0) return;
+  }
+}
+
+/** Recurring work. Cron is UTC; expiry instants are already at brand-local day ends, so a frequent run is prompt. */
+function defineJobs(platform: Platform): void {
+  const { jobs, database, clock } = platform;
+  jobs.define("platform.purge-idempotency-keys", async () => void (await purgeIdempotencyKeys(database.db, clock.now())), { cron: "17 * * * *" });
+  jobs.define("orders.complete-due", () => drain(platform, completeDueOrders), { cron: "*/5 * * * *" });
+  jobs.define("points.activate-due", () => drain(platform, (tx, now) => activateDueLots(tx, now)), { cron: "*/5 * * * *" });
+  jobs.define("points.expire-due", () => drain(platform, (tx, now) => expireDueLots(tx, now)), { cron: "*/5 * * * *" });
 }

@@ -362,3 +362,11 @@ export async function verifyOtp(
     .execute();
   return ok;
 }
+
+/** Which of these ids are staff of the brand. */
+export async function existingStaffIds(db: Executor, tenantId: string, ids: string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Set();
+  const rows = await db.selectFrom("staff").select("staff_id").where("tenant_id", "=", tenantId).where("staff_id", "in", unique).execute();
+  return new Set(rows.map((r) => r.staff_id));
+}

@@ -5,7 +5,9 @@ import { hashPassword } from "../platform/auth/secrets.ts";
 import { type Clock, systemClock } from "../platform/clock.ts";
 import type { Database } from "../platform/db/database.ts";
 import { createTenant } from "../tenants/service.ts";
-import { DEMO_REGIONS, GIVEN_NAMES, JOIN_CHANNELS, SURNAMES } from "./brand.ts";
+import { ingestOrders, type OrderInput } from "../orders/ingest.ts";
+import { refundOrder } from "../orders/refunds.ts";
+import { DEMO_REGIONS, GIVEN_NAMES, JOIN_CHANNELS, ORDER_CHANNELS, PRODUCTS, SURNAMES } from "./brand.ts";
 import { Random } from "./random.ts";
 
 export const DEMO_PASSWORD = "enclave-demo";

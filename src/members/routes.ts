@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { HQ_ROLES, type Principal, tenantOf } from "../platform/auth/principal.ts";
+import { actorOf, HQ_ROLES, type Principal, tenantOf } from "../platform/auth/principal.ts";
 import { command } from "../platform/http/command.ts";
 import { decodeCursor, PAGE_LIMIT_DEFAULT, PageOf, PageQuery } from "../platform/http/pagination.ts";
 import { notFound, Problem } from "../platform/http/problems.ts";
+import { mergeMembers } from "./merge.ts";
 import { maskPhone } from "./rules.ts";
 import { JoinBody, MemberIdParams, MemberSchema, MemberStatusSchema, ProfilePatchBody } from "./schemas.ts";
 import {
@@ -228,6 +229,29 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
         items: page.items.map((e) => ({ ...e, occurred_at: e.occurred_at.toISOString() })),
         next_cursor: page.next_cursor,
       };
+    },
+  );
+
+  app.post(
+    "/v1/members/:member_id/merge",
+    {
+      schema: {
+        tags: ["members"],
+        summary: "Merge another record of the same person into this member",
+        description:
+          "The member in the path survives and takes the other's identities, orders, points and growth. The other becomes `merged` and keeps pointing here, so its id, phone and identities still find the survivor.",
+        params: MemberIdParams,
+        body: Type.Object({ member_id: Type.String({ minLength: 1, maxLength: 64, description: "The record to absorb" }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ member: MemberSchema, orders_moved: Type.Integer() }) },
+      },
+      config: { access: { apiKey: "write", staff: HQ_ROLES } },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      return command(request, reply, 200, async (tx) => {
+        const result = await mergeMembers(tx, tenantOf(request), request.params.member_id, request.body.member_id, principal ? actorOf(principal) : "unknown", now());
+        return { member: serializeMember(result.survivor), orders_moved: result.orders_moved };
+      });
     },
   );
 

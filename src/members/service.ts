@@ -605,3 +605,85 @@ export async function importMembers(
   }
   return created;
 }
+
+/** How another system names a member: our id, a phone, or an identity on another system. */
+export type MemberRef = { member_id: string } | { phone: string } | { identity: Identity };
+
+export interface ResolvedMember {
+  member_id: string;
+  status: MemberStatus;
+  phone: string | null;
+  joined_at: Date;
+  home_store_id: string | null;
+  guide_id: string | null;
+}
+
+const MAX_MERGE_HOPS = 5;
+
+/**
+ * Resolves many references at once (three queries at most), following merges to the surviving member.
+ * Unknown references resolve to undefined; a phone that is not valid resolves to undefined too.
+ */
+export async function resolveMemberRefs(db: Executor, tenantId: string, refs: MemberRef[]): Promise<(ResolvedMember | undefined)[]> {
+  const country = await tenantCountry(db, tenantId);
+  const phones = refs.map((r) => ("phone" in r ? (normalizePhone(r.phone, country) ?? null) : null));
+  const columns = ["member_id", "status", "phone", "joined_at", "home_store_id", "guide_id", "merged_into"] as const;
+  const ids = [...new Set(refs.flatMap((r) => ("member_id" in r ? [r.member_id] : [])))];
+  const byId = new Map<string, ResolvedMember & { merged_into: string | null }>();
+  const loadIds = async (list: string[]) => {
+    if (list.length === 0) return;
+    const rows = await db.selectFrom("members").select(columns).where("tenant_id", "=", tenantId).where("member_id", "in", list).execute();
+    for (const row of rows) byId.set(row.member_id, row);
+  };
+  await loadIds(ids);
+  const phoneList = [...new Set(phones.filter((p): p is string => p !== null))];
+  const byPhone = new Map<string, ResolvedMember & { merged_into: string | null }>();
+  if (phoneList.length > 0) {
+    const rows = await db
+      .selectFrom("members")
+      .select(columns)
+      .where("tenant_id", "=", tenantId)
+      .where("phone", "in", phoneList)
+      .where("status", "in", ["active", "prospect"])
+      .execute();
+    for (const row of rows) if (row.phone) byPhone.set(row.phone, row);
+  }
+  const identities = refs.flatMap((r) => ("identity" in r ? [r.identity] : []));
+  const byIdentity = new Map<string, string>();
+  if (identities.length > 0) {
+    const rows = await db
+      .selectFrom("member_identities")
+      .select(["kind", "value", "member_id"])
+      .where("tenant_id", "=", tenantId)
+      .where((eb) => eb.or(identities.map((i) => eb.and([eb("kind", "=", i.kind), eb("value", "=", i.value)]))))
+      .execute();
+    for (const row of rows) byIdentity.set(`${row.kind}\u0000${row.value}`, row.member_id);
+    await loadIds([...new Set(rows.map((r) => r.member_id))].filter((id) => !byId.has(id)));
+  }
+  // Follow merges: an order for an absorbed member belongs to the survivor.
+  for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+    const missing = [...byId.values()].flatMap((m) => (m.merged_into && !byId.has(m.merged_into) ? [m.merged_into] : []));
+    if (missing.length === 0) break;
+    await loadIds([...new Set(missing)]);
+  }
+  const survivor = (member: (ResolvedMember & { merged_into: string | null }) | undefined) => {
+    let current = member;
+    for (let hop = 0; current?.merged_into && hop < MAX_MERGE_HOPS; hop++) current = byId.get(current.merged_into);
+    if (!current || current.status === "merged" || current.status === "erased") return undefined;
+    const { merged_into: _, ...resolved } = current;
+    return resolved;
+  };
+  return refs.map((ref, i) => {
+    if ("member_id" in ref) return survivor(byId.get(ref.member_id));
+    if ("phone" in ref) {
+      const phone = phones[i];
+      return phone ? survivor(byPhone.get(phone)) : undefined;
+    }
+    const id = byIdentity.get(`${ref.identity.kind}\u0000${ref.identity.value}`);
+    return id ? survivor(byId.get(id)) : undefined;
+  });
+}
+
+export async function normalizeTenantPhone(db: Executor, tenantId: string, raw: string): Promise<string | undefined> {
+  return normalizePhone(raw, await tenantCountry(db, tenantId));
+}

@@ -121,3 +121,17 @@ export async function listOrgUnits(db: Executor, tenantId: string, withinPath?: 
   if (withinPath) query = query.where("path", "like", `${withinPath}%`);
   return query.orderBy("path").execute();
 }
+
+/** Which of these ids are stores of the brand (one query for a whole batch of orders). */
+export async function existingStoreIds(db: Executor, tenantId: string, ids: string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("org_units")
+    .select("org_unit_id")
+    .where("tenant_id", "=", tenantId)
+    .where("org_unit_id", "in", unique)
+    .where("kind", "=", "store")
+    .execute();
+  return new Set(rows.map((r) => r.org_unit_id));
+}

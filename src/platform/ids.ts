@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   orgUnit: "ou",
   member: "mem",
   order: "ord",
+  refund: "rfd",
   event: "evt",
   otp: "otp",
   journal: "jnl",

@@ -1,4 +1,6 @@
 import { createRootOrgUnit } from "../org/service.ts";
+import { setUpProgram } from "../points/program.ts";
+import { setUpDefaultTiers } from "../tiers/service.ts";
 import type { Db, Executor } from "../platform/db/database.ts";
 import { Problem } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
@@ -37,7 +39,7 @@ export function validTimeZone(zone: string): boolean {
 }
 
 /** Creates a brand with its headquarters org unit. */
-export async function createTenant(db: Db, input: NewTenant): Promise<Tenant> {
+export async function createTenant(db: Db, input: NewTenant, now: Date = new Date()): Promise<Tenant> {
   if (!SLUG.test(input.slug)) {
     throw new Problem("validation-failed", "slug must be 2-63 lowercase letters, digits or dashes", {
       errors: [{ in: "body", field: "/slug", message: "2-63 lowercase letters, digits or dashes" }],
@@ -85,6 +87,9 @@ export async function createTenant(db: Db, input: NewTenant): Promise<Tenant> {
       ])
       .executeTakeFirstOrThrow();
     await createRootOrgUnit(tx, tenant.tenant_id, `${input.name} HQ`);
+    // Every brand starts with a working program (1 point per yuan) and a default tier ladder, both editable.
+    await setUpProgram(tx, tenant.tenant_id, now);
+    await setUpDefaultTiers(tx, tenant.tenant_id, now);
     return tenant;
   });
 }

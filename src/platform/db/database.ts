@@ -51,6 +51,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // An idle connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on("error", (error) => {
+    process.stderr.write(`postgres: idle connection lost: ${error.message}\n`);
+  });
   // Fail fast with a clear message when the server is unreachable.
   const client = await pool.connect();
   client.release();

@@ -1,0 +1,176 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type, type Static } from "typebox";
+import { tenantOf, actorOf } from "../platform/auth/principal.ts";
+import { retryOnConflict } from "../platform/db/retry.ts";
+import { command } from "../platform/http/command.ts";
+import { decodeCursor, PageOf, PageQuery, PAGE_LIMIT_DEFAULT } from "../platform/http/pagination.ts";
+import { type OrderInput, ingestOrders, MAX_BATCH_ORDERS } from "./ingest.ts";
+import { getOrder, listOrders } from "./queries.ts";
+import { cancelOrder, refundOrder } from "./refunds.ts";
+import { IngestResultSchema, OrderBody, OrderSchema, RefundBody } from "./schemas.ts";
+
+const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export function toOrderInput(body: Static<typeof OrderBody>): OrderInput {
+  return { ...body, ordered_at: new Date(body.ordered_at) };
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+type OrderRow = Awaited<ReturnType<typeof getOrder>>;
+function serializeOrder(order: Omit<OrderRow, "lines" | "refunds"> & Partial<Pick<OrderRow, "lines" | "refunds">>) {
+  const { refunds, ...rest } = order;
+  return {
+    ...rest,
+    ordered_at: order.ordered_at.toISOString(),
+    completes_at: order.completes_at.toISOString(),
+    completed_at: iso(order.completed_at),
+    created_at: order.created_at.toISOString(),
+    ...(refunds ? { refunds: refunds.map((r) => ({ ...r, refunded_at: r.refunded_at.toISOString() })) } : {}),
+  };
+}
+
+const OrderIdParams = Type.Object({ order_id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db } = app.platform.database;
+  const now = () => app.platform.clock.now();
+  const writers = { apiKey: "write", staff: ["owner", "hq_operator", "store_manager"] } as const;
+
+  app.post(
+    "/v1/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Ingest one order from any channel; it earns points and growth value",
+        description:
+          "Idempotent by channel + external_id, forever: the same order again returns 200 with `created: false` and earns nothing. " +
+          "The amounts must add up (lines − discounts + shipping = paid), else a 400 names the field.",
+        body: OrderBody,
+        response: { 200: IngestResultSchema, 201: IngestResultSchema },
+      },
+      config: { access: writers },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      const actor = principal ? actorOf(principal) : "unknown";
+      const [result] = await retryOnConflict(() =>
+        db.transaction().execute((tx) => ingestOrders(tx, tenantOf(request), [toOrderInput(request.body)], actor, now())),
+      );
+      app.platform.events.poke();
+      if (!result) throw new Error("ingest returned no result for the order");
+      return reply.code(result.created ? 201 : 200).send(result);
+    },
+  );
+
+  app.post(
+    "/v1/orders/batch",
+    {
+      bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ["orders"],
+        summary: `Ingest up to ${MAX_BATCH_ORDERS} orders at once, all or nothing`,
+        description: "Every problem of every order is listed with its field (`/orders/17/paid_minor`) and nothing is written. Orders already known are answered with `created: false`.",
+        body: Type.Object({ orders: Type.Array(OrderBody, { minItems: 1, maxItems: MAX_BATCH_ORDERS }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ results: Type.Array(IngestResultSchema) }) },
+      },
+      config: { access: { apiKey: "write", staff: ["owner", "hq_operator"] } },
+    },
+    async (request) => {
+      const principal = request.principal;
+      const actor = principal ? actorOf(principal) : "unknown";
+      const results = await retryOnConflict(() =>
+        db.transaction().execute((tx) => ingestOrders(tx, tenantOf(request), request.body.orders.map(toOrderInput), actor, now())),
+      );
+      app.platform.events.poke();
+      return { results };
+    },
+  );
+
+  app.get(
+    "/v1/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Orders, newest first",
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            member_id: Type.Optional(Type.String({ maxLength: 64 })),
+            channel: Type.Optional(Type.String({ maxLength: 40 })),
+            store_id: Type.Optional(Type.String({ maxLength: 64 })),
+            status: Type.Optional(Type.Union(["paid", "completed", "cancelled", "refunded", "unmatched"].map((s) => Type.Literal(s)))),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(OrderSchema) },
+      },
+      config: { access: { apiKey: "read", staff: "all" } },
+    },
+    async (request) => {
+      const { limit = PAGE_LIMIT_DEFAULT, cursor, ...filter } = request.query;
+      const page = await listOrders(db, tenantOf(request), { ...filter, status: filter.status as never }, { limit, after: decodeCursor(cursor) }, request.principal);
+      return { items: page.items.map(serializeOrder), next_cursor: page.next_cursor };
+    },
+  );
+
+  app.get(
+    "/v1/orders/:order_id",
+    {
+      schema: { tags: ["orders"], summary: "An order with its lines and refunds", params: OrderIdParams, response: { 200: OrderSchema } },
+      config: { access: { apiKey: "read", staff: "all" } },
+    },
+    async (request) => serializeOrder(await getOrder(db, tenantOf(request), request.params.order_id, request.principal)),
+  );
+
+  app.post(
+    "/v1/orders/:order_id/refunds",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Refund part or all of an order; its points are taken back in proportion",
+        description: "By amount or by returned lines. Points already spent are owed or written off per the program's refund policy, and the ledger says which.",
+        params: OrderIdParams,
+        body: RefundBody,
+        response: {
+          201: Type.Object({
+            refund_id: Type.String(),
+            order_id: Type.String(),
+            external_id: Type.String(),
+            created: Type.Boolean(),
+            amount_minor: Type.Integer(),
+            points_reversed: Type.Integer(),
+            points_shortfall: Type.Integer(),
+            order_status: Type.String(),
+            refunded_minor: Type.Integer(),
+          }),
+        },
+      },
+      config: { access: writers },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      const body = request.body;
+      return command(request, reply, 201, (tx) =>
+        refundOrder(tx, tenantOf(request), request.params.order_id, { ...body, refunded_at: body.refunded_at ? new Date(body.refunded_at) : undefined }, principal ? actorOf(principal) : "unknown", now()),
+      );
+    },
+  );
+
+  app.post(
+    "/v1/orders/:order_id/cancel",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Cancel an order inside its return window; everything it earned is taken back",
+        params: OrderIdParams,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })),
+        response: { 200: Type.Object({ order_id: Type.String(), status: Type.String(), points_reversed: Type.Integer(), replayed: Type.Boolean() }) },
+      },
+      config: { access: writers },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      return command(request, reply, 200, (tx) => cancelOrder(tx, tenantOf(request), request.params.order_id, request.body?.reason, principal ? actorOf(principal) : "unknown", now()));
+    },
+  );
+};

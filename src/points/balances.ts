@@ -1,0 +1,88 @@
+import { sql } from "kysely";
+import type { Executor } from "../platform/db/database.ts";
+
+export interface Balance {
+  member_id: string;
+  available: number;
+  pending: number;
+  growth: number;
+  orders_count: number;
+  first_order_at: Date | null;
+  last_order_at: Date | null;
+}
+
+export interface BalanceDelta {
+  available?: number;
+  pending?: number;
+  growth?: number;
+  orders?: number;
+  /** Earliest and latest order time among the orders counted in `orders`. */
+  first_order_at?: Date;
+  last_order_at?: Date;
+}
+
+/**
+ * Locks the balance rows of these members (creating missing ones), always in member-id order so that two
+ * transactions touching the same members cannot deadlock. Every change to a member's lots or balance takes
+ * this lock first: it is what makes concurrent spends, expiry and refunds of one member serial.
+ */
+export async function lockBalances(tx: Executor, tenantId: string, memberIds: string[]): Promise<Map<string, Balance>> {
+  const ids = [...new Set(memberIds)].sort();
+  if (ids.length === 0) return new Map();
+  await tx
+    .insertInto("member_balances")
+    .values(ids.map((member_id) => ({ tenant_id: tenantId, member_id, first_order_at: null, last_order_at: null })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const rows = await tx
+    .selectFrom("member_balances")
+    .select(["member_id", "available", "pending", "growth", "orders_count", "first_order_at", "last_order_at"])
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "in", ids)
+    .orderBy("member_id")
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((r) => [r.member_id, r]));
+}
+
+/** Adds deltas to balance rows (which the caller has locked), one statement for any number of members. */
+export async function applyBalanceDeltas(tx: Executor, tenantId: string, deltas: Map<string, BalanceDelta>, now: Date): Promise<void> {
+  const rows = [...deltas.entries()].filter(
+    ([, d]) => (d.available ?? 0) !== 0 || (d.pending ?? 0) !== 0 || (d.growth ?? 0) !== 0 || (d.orders ?? 0) !== 0,
+  );
+  if (rows.length === 0) return;
+  const values = sql.join(
+    rows.map(
+      ([memberId, d]) =>
+        sql`(${memberId}::text, ${d.available ?? 0}::bigint, ${d.pending ?? 0}::bigint, ${d.growth ?? 0}::bigint, ${d.orders ?? 0}::int, ${d.first_order_at ?? null}::timestamptz, ${d.last_order_at ?? null}::timestamptz)`,
+    ),
+  );
+  await sql`
+    UPDATE member_balances AS b SET
+      available = b.available + v.available,
+      pending = b.pending + v.pending,
+      growth = b.growth + v.growth,
+      orders_count = b.orders_count + v.orders,
+      first_order_at = LEAST(b.first_order_at, v.first_at),
+      last_order_at = GREATEST(b.last_order_at, v.last_at),
+      updated_at = ${now}
+    FROM (VALUES ${values}) AS v(member_id, available, pending, growth, orders, first_at, last_at)
+    WHERE b.tenant_id = ${tenantId} AND b.member_id = v.member_id`.execute(tx);
+}
+
+const earlier = (a: Date | undefined, b: Date | undefined) => (a && b ? (a < b ? a : b) : (a ?? b));
+const later = (a: Date | undefined, b: Date | undefined) => (a && b ? (a > b ? a : b) : (a ?? b));
+
+export function addDelta(deltas: Map<string, BalanceDelta>, memberId: string, delta: BalanceDelta): void {
+  const current = deltas.get(memberId) ?? {};
+  const first = earlier(current.first_order_at, delta.first_order_at);
+  const last = later(current.last_order_at, delta.last_order_at);
+  deltas.set(memberId, {
+    available: (current.available ?? 0) + (delta.available ?? 0),
+    pending: (current.pending ?? 0) + (delta.pending ?? 0),
+    growth: (current.growth ?? 0) + (delta.growth ?? 0),
+    orders: (current.orders ?? 0) + (delta.orders ?? 0),
+    ...(first ? { first_order_at: first } : {}),
+    ...(last ? { last_order_at: last } : {}),
+  });
+}

@@ -1,0 +1,591 @@
+import { sql } from "kysely";
+import type { Executor } from "../platform/db/database.ts";
+import { recordEvent } from "../platform/events.ts";
+import { businessRule } from "../platform/http/problems.ts";
+import { newId } from "../platform/ids.ts";
+import { addDelta, applyBalanceDeltas, type BalanceDelta, lockBalances } from "./balances.ts";
+import type { EarnDecision } from "./earn-rules.ts";
+import { type EntryInput, transfer, writeEntries } from "./ledger.ts";
+import { fefo, type OpenLot, planTake } from "./lots.ts";
+import type { LotStatus } from "./tables.ts";
+
+/**
+ * Every way points move: earn, activate, spend, adjust, reverse, expire. Each function expects to run inside the
+ * caller's transaction and takes the members' balance locks (lockBalances) before reading their lots.
+ */
+
+export interface Actor {
+  /** Who caused the movement: a staff id, key id, "system:expiry", … (shown in history). */
+  actor: string;
+}
+
+// ——— earning ———
+
+export interface Earning {
+  member_id: string;
+  source_type: string;
+  source_id: string;
+  earned_at: Date;
+  /** Pending until then (the order's return window); available at once when not after `earned_at`. */
+  available_at: Date;
+  expires_at: Date | null;
+  decisions: EarnDecision[];
+  reason: string;
+  /** "earn" from program_issued unless said otherwise (a manual grant is an "adjust" from program_adjusted). */
+  entry_kind?: "earn" | "adjust";
+}
+
+/**
+ * Posts earnings for many members at once: one ledger entry per rule decision (so each names its rule), one
+ * lot per earning, one growth entry per earning. Balances are locked and updated once per member.
+ */
+export async function postEarnings(tx: Executor, tenantId: string, earnings: Earning[], actor: Actor, now: Date): Promise<void> {
+  const withPoints = earnings.filter((e) => e.decisions.some((d) => d.points > 0 || d.growth > 0));
+  if (withPoints.length === 0) return;
+  const balances = await lockBalances(tx, tenantId, withPoints.map((e) => e.member_id));
+  const entries: EntryInput[] = [];
+  const lots: { earning: Earning; entryIndex: number; points: number; pending: boolean }[] = [];
+  const deltas = new Map<string, BalanceDelta>();
+  for (const earning of withPoints) {
+    const pending = earning.available_at > now;
+    const memberAccount = pending ? "member_pending" : "member_available";
+    const points = earning.decisions.reduce((a, d) => a + d.points, 0);
+    const growth = earning.decisions.reduce((a, d) => a + d.growth, 0);
+    const firstEntry = entries.length;
+    for (const decision of earning.decisions) {
+      if (decision.points <= 0) continue;
+      entries.push(
+        transfer(
+          {
+            member_id: earning.member_id,
+            currency: "points",
+            kind: earning.entry_kind ?? "earn",
+            reason: earning.entry_kind === "adjust" ? earning.reason : `${earning.reason}: ${decision.rule_name}`,
+            rule_id: earning.entry_kind === "adjust" ? null : decision.rule_id,
+            source_type: earning.source_type,
+            source_id: earning.source_id,
+            actor: actor.actor,
+            detail: { pending },
+            occurred_at: earning.earned_at,
+          },
+          earning.entry_kind === "adjust" ? "program_adjusted" : "program_issued",
+          memberAccount,
+          decision.points,
+        ),
+      );
+    }
+    if (points > 0) lots.push({ earning, entryIndex: firstEntry, points, pending });
+    if (growth > 0) {
+      const base = earning.decisions.find((d) => d.kind === "base") ?? earning.decisions[0];
+      entries.push(
+        transfer(
+          {
+            member_id: earning.member_id,
+            currency: "growth",
+            kind: "earn",
+            reason: earning.reason,
+            rule_id: base?.rule_id ?? null,
+            source_type: earning.source_type,
+            source_id: earning.source_id,
+            actor: actor.actor,
+            occurred_at: earning.earned_at,
+          },
+          "program_growth",
+          "member_growth",
+          growth,
+        ),
+      );
+    }
+    addDelta(deltas, earning.member_id, pending ? { pending: points, growth } : { available: points, growth });
+  }
+  const entryIds = await writeEntries(tx, tenantId, entries);
+
+  // Points that land as available while the member owes points (negative balance) pay the debt off first.
+  const owed = new Map([...balances].map(([id, b]) => [id, Math.max(0, -b.available)]));
+  if (lots.length > 0) {
+    await tx
+      .insertInto("points_lots")
+      .values(
+        lots.map(({ earning, entryIndex, points, pending }) => {
+          const debt = pending ? 0 : Math.min(points, owed.get(earning.member_id) ?? 0);
+          owed.set(earning.member_id, (owed.get(earning.member_id) ?? 0) - debt);
+          return {
+            tenant_id: tenantId,
+            lot_id: newId("lot"),
+            member_id: earning.member_id,
+            entry_id: entryIds[entryIndex] ?? "",
+            source_type: earning.source_type,
+            source_id: earning.source_id,
+            amount: points,
+            remaining: points - debt,
+            status: pending ? ("pending" as const) : points - debt > 0 ? ("available" as const) : ("closed" as const),
+            earned_at: earning.earned_at,
+            available_at: pending ? earning.available_at : earning.earned_at,
+            expires_at: earning.expires_at,
+          };
+        }),
+      )
+      .execute();
+  }
+  await applyBalanceDeltas(tx, tenantId, deltas, now);
+}
+
+// ——— reading lots ———
+
+interface LotRow extends OpenLot {
+  member_id: string;
+  status: "pending" | "available" | "closed";
+  source_type: string;
+  source_id: string | null;
+  amount: number;
+}
+
+async function openLots(
+  tx: Executor,
+  tenantId: string,
+  memberId: string,
+  filter: { status?: "pending" | "available"; source?: { type: string; id: string } } = {},
+): Promise<LotRow[]> {
+  let query = tx
+    .selectFrom("points_lots")
+    .select(["lot_id", "member_id", "remaining", "earned_at", "expires_at", "status", "source_type", "source_id", "amount"])
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", memberId)
+    .where("remaining", ">", 0);
+  if (filter.status) query = query.where("status", "=", filter.status);
+  else query = query.where("status", "in", ["pending", "available"]);
+  if (filter.source) query = query.where("source_type", "=", filter.source.type).where("source_id", "=", filter.source.id);
+  return fefo(await query.execute());
+}
+
+async function drawLots(tx: Executor, tenantId: string, takes: { lot_id: string; amount: number }[]): Promise<void> {
+  for (const take of takes) {
+    const updated = await tx
+      .updateTable("points_lots")
+      .set((eb) => ({
+        remaining: eb("remaining", "-", take.amount),
+        status: sql<LotStatus>`CASE WHEN remaining = ${take.amount} THEN 'closed' ELSE status END`,
+      }))
+      .where("tenant_id", "=", tenantId)
+      .where("lot_id", "=", take.lot_id)
+      .where("remaining", ">=", take.amount)
+      .executeTakeFirst();
+    // The balance lock makes this impossible; if it ever happens, stop before the ledger and lots disagree.
+    if (Number(updated.numUpdatedRows) !== 1) throw new Error(`lot ${take.lot_id} could not give ${take.amount}`);
+  }
+}
+
+// ——— spending and adjusting ———
+
+export interface SpendInput extends Actor {
+  member_id: string;
+  amount: number;
+  reason: string;
+  /** What the points paid for: the business key that makes a retried spend a no-op. */
+  source_type: string;
+  source_id: string;
+  kind?: "spend" | "adjust";
+}
+
+export interface MovementResult {
+  entry_id: string;
+  amount: number;
+  balance_after: number;
+  replayed: boolean;
+}
+
+async function existingMovement(
+  tx: Executor,
+  tenantId: string,
+  memberId: string,
+  kind: string,
+  sourceType: string,
+  sourceId: string,
+): Promise<{ entry_id: string; amount: number } | undefined> {
+  return tx
+    .selectFrom("ledger_entries")
+    .select(["entry_id", "amount"])
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", memberId)
+    .where("kind", "=", kind)
+    .where("source_type", "=", sourceType)
+    .where("source_id", "=", sourceId)
+    .executeTakeFirst();
+}
+
+/**
+ * Spends available points, first-expiring-first. Never overdraws: the member's balance row is locked, so of many
+ * concurrent spends exactly those the balance covers succeed. The same (source_type, source_id) twice is one spend.
+ */
+export async function spendPoints(tx: Executor, tenantId: string, input: SpendInput, now: Date): Promise<MovementResult> {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw businessRule("amount must be a positive whole number of points", "/amount");
+  const kind = input.kind ?? "spend";
+  const balance = (await lockBalances(tx, tenantId, [input.member_id])).get(input.member_id);
+  const previous = await existingMovement(tx, tenantId, input.member_id, kind, input.source_type, input.source_id);
+  if (previous) return { ...previous, balance_after: balance?.available ?? 0, replayed: true };
+  const available = balance?.available ?? 0;
+  if (available < input.amount) {
+    throw businessRule(`not enough points: ${Math.max(0, available)} available, ${input.amount} needed`, "/amount");
+  }
+  const { takes, shortfall } = planTake(await openLots(tx, tenantId, input.member_id, { status: "available" }), input.amount);
+  if (shortfall > 0) throw new Error(`ledger out of step: balance ${available} but lots short by ${shortfall}`);
+  await drawLots(tx, tenantId, takes);
+  const [entryId] = await writeEntries(tx, tenantId, [
+    transfer(
+      {
+        member_id: input.member_id,
+        currency: "points",
+        kind,
+        reason: input.reason,
+        source_type: input.source_type,
+        source_id: input.source_id,
+        actor: input.actor,
+        detail: { lots: takes },
+        occurred_at: now,
+      },
+      "member_available",
+      kind === "adjust" ? "program_adjusted" : "program_redeemed",
+      input.amount,
+    ),
+  ]);
+  await applyBalanceDeltas(tx, tenantId, new Map([[input.member_id, { available: -input.amount }]]), now);
+  await recordEvent(tx, {
+    tenantId,
+    type: kind === "adjust" ? "points.adjusted" : "points.spent",
+    subjectId: input.member_id,
+    at: now,
+    payload: { member_id: input.member_id, amount: -input.amount, reason: input.reason, source_type: input.source_type, source_id: input.source_id },
+  });
+  return { entry_id: entryId ?? "", amount: -input.amount, balance_after: available - input.amount, replayed: false };
+}
+
+export interface GrantInput extends Actor {
+  member_id: string;
+  amount: number;
+  reason: string;
+  source_type: string;
+  source_id: string;
+  expires_at: Date | null;
+}
+
+/** Adds available points outside an order (manual adjustment, engagement rewards), as a lot of their own. */
+export async function grantPoints(tx: Executor, tenantId: string, input: GrantInput, now: Date): Promise<MovementResult> {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw businessRule("amount must be a positive whole number of points", "/amount");
+  const balance = (await lockBalances(tx, tenantId, [input.member_id])).get(input.member_id);
+  const previous = await existingMovement(tx, tenantId, input.member_id, "adjust", input.source_type, input.source_id);
+  if (previous) return { ...previous, balance_after: balance?.available ?? 0, replayed: true };
+  await postEarnings(
+    tx,
+    tenantId,
+    [
+      {
+        member_id: input.member_id,
+        source_type: input.source_type,
+        source_id: input.source_id,
+        earned_at: now,
+        available_at: now,
+        expires_at: input.expires_at,
+        decisions: [{ rule_id: input.source_type, rule_name: input.reason, kind: "bonus", points: input.amount, growth: 0 }],
+        reason: input.reason,
+        entry_kind: "adjust",
+      },
+    ],
+    input,
+    now,
+  );
+  const entry = await existingMovement(tx, tenantId, input.member_id, "adjust", input.source_type, input.source_id);
+  await recordEvent(tx, {
+    tenantId,
+    type: "points.adjusted",
+    subjectId: input.member_id,
+    at: now,
+    payload: { member_id: input.member_id, amount: input.amount, reason: input.reason, source_type: input.source_type, source_id: input.source_id },
+  });
+  return { entry_id: entry?.entry_id ?? "", amount: input.amount, balance_after: (balance?.available ?? 0) + input.amount, replayed: false };
+}
+
+// ——— reversing (refunds, cancellations) ———
+
+export interface ReversalInput extends Actor {
+  member_id: string;
+  /** Points to take back, and growth value. */
+  points: number;
+  growth: number;
+  /** The earning being reversed (its lots are drawn first) and the refund that causes it. */
+  source_type: string;
+  source_id: string;
+  reason: string;
+  policy: "negative_balance" | "clamp";
+}
+
+export interface ReversalResult {
+  reversed: number;
+  /** Points the member no longer had: owed under negative_balance, written off under clamp. */
+  shortfall: number;
+  owed: number;
+}
+
+/**
+ * Takes back points an earning gave: from its own lots (pending first, then available), then from the member's
+ * other available points first-expiring-first; what is left is owed (negative balance) or written off (clamp),
+ * and the entry says which.
+ */
+export async function reversePoints(tx: Executor, tenantId: string, input: ReversalInput, now: Date): Promise<ReversalResult> {
+  const balance = (await lockBalances(tx, tenantId, [input.member_id])).get(input.member_id);
+  const source = { type: input.source_type, id: input.source_id };
+  const own = await openLots(tx, tenantId, input.member_id, { source });
+  const ownPending = own.filter((l) => l.status === "pending");
+  const ownAvailable = own.filter((l) => l.status === "available");
+  const fromPending = Math.min(input.points, ownPending.reduce((a, l) => a + l.remaining, 0));
+  const pendingPlan = planTake(ownPending, fromPending);
+  const afterPending = input.points - fromPending;
+  const others = (await openLots(tx, tenantId, input.member_id, { status: "available" })).filter((l) => l.source_id !== input.source_id || l.source_type !== input.source_type);
+  const availablePlan = planTake([...ownAvailable, ...others], afterPending);
+  const fromAvailable = afterPending - availablePlan.shortfall;
+  const shortfall = availablePlan.shortfall;
+  await drawLots(tx, tenantId, [...pendingPlan.takes, ...availablePlan.takes]);
+
+  const base = {
+    member_id: input.member_id,
+    currency: "points" as const,
+    kind: "reverse",
+    reason: input.reason,
+    source_type: input.source_type,
+    source_id: input.source_id,
+    actor: input.actor,
+    occurred_at: now,
+  };
+  const entries: EntryInput[] = [];
+  if (fromPending > 0) entries.push(transfer({ ...base, detail: { from: "pending" } }, "member_pending", "program_reversed", fromPending));
+  const owedNow = input.policy === "negative_balance" ? shortfall : 0;
+  if (fromAvailable + owedNow > 0) {
+    entries.push(
+      transfer(
+        { ...base, detail: { from: "available", owed: owedNow } },
+        "member_available",
+        "program_reversed",
+        fromAvailable + owedNow,
+      ),
+    );
+  }
+  if (shortfall > 0 && input.policy === "clamp") {
+    // Nothing moves for the written-off part; the ledger still says so, on a zero-amount note in the reversal.
+    const last = entries[entries.length - 1];
+    if (last) last.detail = { ...last.detail, written_off: shortfall };
+  }
+  if (input.growth > 0) {
+    entries.push(transfer({ ...base, currency: "growth" }, "member_growth", "program_growth", input.growth));
+  }
+  if (entries.length > 0) await writeEntries(tx, tenantId, entries);
+  await applyBalanceDeltas(
+    tx,
+    tenantId,
+    new Map([[input.member_id, { pending: -fromPending, available: -(fromAvailable + owedNow), growth: -input.growth }]]),
+    now,
+  );
+  const availableAfter = (balance?.available ?? 0) - fromAvailable - owedNow;
+  return { reversed: fromPending + fromAvailable + owedNow, shortfall, owed: Math.max(0, -availableAfter) };
+}
+
+// ——— activation and expiry (jobs) ———
+
+const JOB_BATCH = 500;
+
+/**
+ * Makes pending lots whose return window has passed available. Processes up to a batch; returns how many lots
+ * moved so the job can call again.
+ */
+export async function activateDueLots(tx: Executor, now: Date, scope: { tenantId?: string; sourceIds?: string[] } = {}): Promise<number> {
+  let query = tx
+    .selectFrom("points_lots")
+    .select(["tenant_id", "member_id"])
+    .where("status", "=", "pending")
+    .where("available_at", "<=", now);
+  if (scope.tenantId) query = query.where("tenant_id", "=", scope.tenantId);
+  if (scope.sourceIds) query = query.where("source_id", "in", scope.sourceIds.length ? scope.sourceIds : ["-"]);
+  const due = await query.limit(JOB_BATCH).execute();
+  let moved = 0;
+  for (const [tenantId, memberIds] of groupByTenant(due)) {
+    const balances = await lockBalances(tx, tenantId, memberIds);
+    const lots = await tx
+      .selectFrom("points_lots")
+      .select(["lot_id", "member_id", "remaining", "entry_id", "source_type", "source_id"])
+      .where("tenant_id", "=", tenantId)
+      .where("member_id", "in", memberIds)
+      .where("status", "=", "pending")
+      .where("available_at", "<=", now)
+      .orderBy("lot_id")
+      .execute();
+    const entries: EntryInput[] = [];
+    const deltas = new Map<string, BalanceDelta>();
+    const owed = new Map([...balances].map(([id, b]) => [id, Math.max(0, -b.available)]));
+    for (const lot of lots) {
+      if (lot.remaining > 0) {
+        entries.push(
+          transfer(
+            {
+              member_id: lot.member_id,
+              currency: "points",
+              kind: "activate",
+              reason: "return window passed",
+              source_type: lot.source_type,
+              source_id: lot.source_id,
+              actor: "system:activation",
+              detail: { lot_id: lot.lot_id },
+              occurred_at: now,
+            },
+            "member_pending",
+            "member_available",
+            lot.remaining,
+          ),
+        );
+        addDelta(deltas, lot.member_id, { pending: -lot.remaining, available: lot.remaining });
+      }
+      // Points owed from an earlier refund are paid back from the points that just became available.
+      const debt = Math.min(lot.remaining, owed.get(lot.member_id) ?? 0);
+      owed.set(lot.member_id, (owed.get(lot.member_id) ?? 0) - debt);
+      const remaining = lot.remaining - debt;
+      await tx
+        .updateTable("points_lots")
+        .set({ status: remaining > 0 ? "available" : "closed", remaining })
+        .where("tenant_id", "=", tenantId)
+        .where("lot_id", "=", lot.lot_id)
+        .execute();
+      moved++;
+    }
+    await writeEntries(tx, tenantId, entries);
+    await applyBalanceDeltas(tx, tenantId, deltas, now);
+    for (const [memberId, delta] of deltas) {
+      await recordEvent(tx, {
+        tenantId,
+        type: "points.available",
+        subjectId: memberId,
+        at: now,
+        payload: { member_id: memberId, amount: delta.available ?? 0 },
+      });
+    }
+  }
+  return moved;
+}
+
+/**
+ * Expires what is left of lots whose time has come. Spent points are never touched: the lot's remaining is read
+ * under the member's balance lock, after any concurrent spend committed.
+ */
+export async function expireDueLots(tx: Executor, now: Date, scope: { tenantId?: string } = {}): Promise<number> {
+  let query = tx
+    .selectFrom("points_lots")
+    .select(["tenant_id", "member_id"])
+    .where("status", "=", "available")
+    .where("remaining", ">", 0)
+    .where("expires_at", "<=", now);
+  if (scope.tenantId) query = query.where("tenant_id", "=", scope.tenantId);
+  const due = await query.limit(JOB_BATCH).execute();
+  let expired = 0;
+  for (const [tenantId, memberIds] of groupByTenant(due)) {
+    await lockBalances(tx, tenantId, memberIds);
+    const lots = await tx
+      .selectFrom("points_lots")
+      .select(["lot_id", "member_id", "remaining", "source_type", "source_id", "expires_at"])
+      .where("tenant_id", "=", tenantId)
+      .where("member_id", "in", memberIds)
+      .where("status", "=", "available")
+      .where("remaining", ">", 0)
+      .where("expires_at", "<=", now)
+      .execute();
+    if (lots.length === 0) continue;
+    const entries = lots.map((lot) =>
+      transfer(
+        {
+          member_id: lot.member_id,
+          currency: "points",
+          kind: "expire",
+          reason: "points expired",
+          source_type: lot.source_type,
+          source_id: lot.source_id,
+          actor: "system:expiry",
+          detail: { lot_id: lot.lot_id, expires_at: lot.expires_at?.toISOString() },
+          occurred_at: now,
+        },
+        "member_available",
+        "program_expired",
+        lot.remaining,
+      ),
+    );
+    await writeEntries(tx, tenantId, entries);
+    await tx
+      .updateTable("points_lots")
+      .set({ remaining: 0, status: "closed" })
+      .where("tenant_id", "=", tenantId)
+      .where("lot_id", "in", lots.map((l) => l.lot_id))
+      .execute();
+    const deltas = new Map<string, BalanceDelta>();
+    for (const lot of lots) addDelta(deltas, lot.member_id, { available: -lot.remaining });
+    await applyBalanceDeltas(tx, tenantId, deltas, now);
+    for (const [memberId, delta] of deltas) {
+      await recordEvent(tx, {
+        tenantId,
+        type: "points.expired",
+        subjectId: memberId,
+        at: now,
+        payload: { member_id: memberId, amount: delta.available ?? 0 },
+      });
+    }
+    expired += lots.length;
+  }
+  return expired;
+}
+
+function groupByTenant(rows: { tenant_id: string; member_id: string }[]): Map<string, string[]> {
+  const byTenant = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const set = byTenant.get(row.tenant_id) ?? new Set<string>();
+    set.add(row.member_id);
+    byTenant.set(row.tenant_id, set);
+  }
+  return new Map([...byTenant].map(([t, s]) => [t, [...s]]));
+}
+
+// ——— merging two members ———
+
+/** Moves everything the absorbed member holds to the survivor, as ledger entries on both. */
+export async function mergePoints(tx: Executor, tenantId: string, absorbedId: string, survivorId: string, actor: Actor, now: Date): Promise<void> {
+  const balances = await lockBalances(tx, tenantId, [absorbedId, survivorId]);
+  const from = balances.get(absorbedId);
+  if (!from) return;
+  const base = { member_id: survivorId, kind: "merge", reason: `merged from ${absorbedId}`, source_type: "merge", source_id: absorbedId, actor: actor.actor, occurred_at: now };
+  const entries: EntryInput[] = [];
+  const moves: [number, "member_available" | "member_pending" | "member_growth"][] = [
+    [from.available, "member_available"],
+    [from.pending, "member_pending"],
+    [from.growth, "member_growth"],
+  ];
+  for (const [amount, account] of moves) {
+    if (amount === 0) continue;
+    entries.push({
+      ...base,
+      currency: account === "member_growth" ? "growth" : "points",
+      postings: [
+        { account, member_id: absorbedId, amount: -amount },
+        { account, member_id: survivorId, amount },
+      ],
+    });
+  }
+  await writeEntries(tx, tenantId, entries);
+  await tx.updateTable("points_lots").set({ member_id: survivorId }).where("tenant_id", "=", tenantId).where("member_id", "=", absorbedId).execute();
+  const deltas = new Map<string, BalanceDelta>([
+    [absorbedId, { available: -from.available, pending: -from.pending, growth: -from.growth, orders: -from.orders_count }],
+    [
+      survivorId,
+      {
+        available: from.available,
+        pending: from.pending,
+        growth: from.growth,
+        orders: from.orders_count,
+        ...(from.first_order_at ? { first_order_at: from.first_order_at } : {}),
+        ...(from.last_order_at ? { last_order_at: from.last_order_at } : {}),
+      },
+    ],
+  ]);
+  await applyBalanceDeltas(tx, tenantId, deltas, now);
+}
