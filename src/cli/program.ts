@@ -48,7 +48,7 @@ export async function startServer(): Promise<void> {
   if (config.demo) {
     const tenants = await listTenants(enclave.platform.database.db);
     if (tenants.length === 0) {
-      log.info("first start: loading the demo brand (a few seconds)");
+      log.info("first start: loading the demo brand (about 15 seconds)");
       const demo = await loadDemo(enclave.platform.database, { clock: enclave.platform.clock });
       log.info({ tenant: demo.slug, members: demo.members, orders: demo.orders }, "demo brand loaded");
     }

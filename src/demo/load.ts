@@ -79,7 +79,7 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
   const tenantId = tenant.tenant_id;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 
-  return db.transaction().execute(async (tx) => {
+  const loaded = await db.transaction().execute(async (tx) => {
     const hq = await getRootOrgUnit(tx, tenantId);
     const staffInput = (
       email: string,
@@ -176,14 +176,77 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
     }
     members.sort((a, b) => a.joined_at.getTime() - b.joined_at.getTime());
     const created = await importMembers(tx, tenantId, members, now);
-
-    return {
-      tenant_id: tenantId,
-      slug,
-      members: created.length,
-      orders: 0,
-      stores: stores.length,
-      staff: staffCount,
-    };
+    return { tenant_id: tenantId, slug, created, stores: stores.length, staff: staffCount };
   });
+
+  const orders = generateOrders(random, loaded.created, now);
+  let ingested = 0;
+  for (let start = 0; start < orders.length; start += ORDER_BATCH) {
+    const batch = orders.slice(start, start + ORDER_BATCH);
+    const results = await db.transaction().execute((tx) => ingestOrders(tx, tenantId, batch, "system:demo", now));
+    ingested += results.length;
+    // A few returns, as in real life: about one order in fifty is refunded in part.
+    const returned = results.filter((r) => r.member_id && random.next() < 0.02);
+    await db.transaction().execute(async (tx) => {
+      for (const order of returned) {
+        await refundOrder(tx, tenantId, order.order_id, { external_id: `demo-refund-${order.order_id}`, amount_minor: 900 }, "system:demo", now);
+      }
+    });
+  }
+  const { created, ...rest } = loaded;
+  return { ...rest, members: created.length, orders: ingested };
+}
+
+const ORDER_BATCH = 500;
+
+interface DemoMember {
+  member_id: string;
+  joined_at: Date;
+  home_store_id: string | null;
+  guide_id: string | null;
+}
+
+/**
+ * A year of orders with the skew real purchase logs show (CDNOW, the seeds): each member buys at their own rate
+ * (gamma-distributed, so a few buy often and many rarely), about a third stop buying after a while, and weekends
+ * are busier.
+ */
+function generateOrders(random: Random, members: DemoMember[], now: Date): OrderInput[] {
+  const orders: OrderInput[] = [];
+  let sequence = 0;
+  for (const member of members) {
+    const ordersPerMonth = random.gamma(0.7) * 1.2;
+    const churnsAfterDays = random.next() < 0.35 ? random.exponential(90) : Number.POSITIVE_INFINITY;
+    let t = member.joined_at.getTime() + random.exponential(3) * DAY_MS;
+    const stopAt = Math.min(now.getTime() - 60_000, member.joined_at.getTime() + churnsAfterDays * DAY_MS);
+    while (t < stopAt && ordersPerMonth > 0.01) {
+      const at = new Date(t);
+      const channel = random.weighted(ORDER_CHANNELS);
+      const lineCount = random.weighted([[1, 55], [2, 30], [3, 15]] as const);
+      const lines = Array.from({ length: lineCount }, () => {
+        const product = random.weighted(PRODUCTS.map((p) => [p, p.category === "merch" ? 1 : 8] as const));
+        const quantity = random.weighted([[1, 80], [2, 20]] as const);
+        return { sku: product.sku, name: product.name, category: product.category, quantity, unit_price_minor: product.price_minor };
+      });
+      const items = lines.reduce((a, l) => a + l.quantity * l.unit_price_minor, 0);
+      // The seeds' newcomer pack: spend 148 get 20 off, now and then.
+      const discount = items >= 14_800 && random.next() < 0.3 ? 2_000 : 0;
+      const inStore = channel === "pos" || channel === "mini_program";
+      orders.push({
+        channel,
+        external_id: `demo-${++sequence}`,
+        member: { member_id: member.member_id },
+        store_id: inStore ? (member.home_store_id ?? undefined) : undefined,
+        guide_id: channel === "pos" && member.guide_id && random.next() < 0.5 ? member.guide_id : undefined,
+        currency: "CNY",
+        ordered_at: at,
+        lines,
+        discount_minor: discount,
+        paid_minor: items - discount,
+      });
+      const weekend = at.getUTCDay() === 0 || at.getUTCDay() === 6;
+      t += random.exponential((30 / ordersPerMonth) * (weekend ? 0.8 : 1)) * DAY_MS + 3_600_000;
+    }
+  }
+  return orders.sort((a, b) => a.ordered_at.getTime() - b.ordered_at.getTime());
 }
