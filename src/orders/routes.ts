@@ -2,14 +2,18 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type, type Static } from "typebox";
 import { tenantOf, actorOf } from "../platform/auth/principal.ts";
 import { retryOnConflict } from "../platform/db/retry.ts";
+import { GroupCommitter } from "../platform/group-commit.ts";
 import { command } from "../platform/http/command.ts";
+import { Problem } from "../platform/http/problems.ts";
 import { decodeCursor, PageOf, PageQuery, PAGE_LIMIT_DEFAULT } from "../platform/http/pagination.ts";
-import { type OrderInput, ingestOrders, MAX_BATCH_ORDERS } from "./ingest.ts";
+import { type IngestResult, type OrderInput, ingestOrders, MAX_BATCH_ORDERS } from "./ingest.ts";
 import { getOrder, listOrders } from "./queries.ts";
 import { cancelOrder, refundOrder } from "./refunds.ts";
 import { IngestResultSchema, OrderBody, OrderSchema, RefundBody } from "./schemas.ts";
 
 const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+/** The most single-order requests written in one group commit. */
+const SINGLE_ORDER_GROUP_MAX = 200;
 
 export function toOrderInput(body: Static<typeof OrderBody>): OrderInput {
   return { ...body, ordered_at: new Date(body.ordered_at) };
@@ -35,6 +39,26 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.platform.database;
   const now = () => app.platform.clock.now();
   const writers = { apiKey: "write", staff: ["owner", "hq_operator", "store_manager"] } as const;
+  // Groups are per brand and caller, so every ledger entry still names who sent its order.
+  const groupKey = (tenantId: string, actor: string) => `${tenantId}\u0000${actor}`;
+  const ingestGroup = (key: string, items: { input: OrderInput }[]) => {
+    const [tenantId = "", actor = "unknown"] = key.split("\u0000");
+    return retryOnConflict(() =>
+      db.transaction().execute((tx) => ingestOrders(tx, tenantId, items.map((i) => i.input), actor, now())),
+    );
+  };
+  // Concurrent single-order requests of one brand are written as one batch (see GroupCommitter).
+  const ingest = new GroupCommitter<{ input: OrderInput }, IngestResult>({
+    writeGroup: ingestGroup,
+    writeOne: async (tenantId, item) => {
+      const [result] = await ingestGroup(tenantId, [item]);
+      if (!result) throw new Error("ingest returned no result for the order");
+      return result;
+    },
+    isItemError: (error) => error instanceof Problem,
+    maxGroup: SINGLE_ORDER_GROUP_MAX,
+    maxConcurrentGroups: 4,
+  });
 
   app.post(
     "/v1/orders",
@@ -53,11 +77,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal;
       const actor = principal ? actorOf(principal) : "unknown";
-      const [result] = await retryOnConflict(() =>
-        db.transaction().execute((tx) => ingestOrders(tx, tenantOf(request), [toOrderInput(request.body)], actor, now())),
-      );
+      const result = await ingest.submit(groupKey(tenantOf(request), actor), { input: toOrderInput(request.body) });
       app.platform.events.poke();
-      if (!result) throw new Error("ingest returned no result for the order");
       return reply.code(result.created ? 201 : 200).send(result);
     },
   );
