@@ -2,12 +2,13 @@ import { DateTime } from "luxon";
 import { existingStaffIds } from "../access/service.ts";
 import { joinMember, type MemberRef, normalizeTenantPhone, type ResolvedMember, resolveMemberRefs } from "../members/service.ts";
 import { existingStoreIds } from "../org/service.ts";
+import { insertMany } from "../platform/db/bulk.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { Problem, type FieldError } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
 import { addDelta, applyBalanceDeltas, type BalanceDelta, lockBalances } from "../points/balances.ts";
 import { type EarnResult, evaluateEarnings } from "../points/earn-rules.ts";
-import { expiresAt, localCalendar, localDay } from "../points/expiry.ts";
+import { localDay, zoneCalendar } from "../points/expiry.ts";
 import { type Earning, postEarnings } from "../points/movements.ts";
 import { getProgram, listEarnRules } from "../points/program.ts";
 import { getTenant } from "../tenants/service.ts";
@@ -17,7 +18,30 @@ import type { OrderStatus } from "./tables.ts";
 
 /** The most orders one request may carry; larger imports are split by the client (or the CLI). */
 export const MAX_BATCH_ORDERS = 1_000;
-const LINE_INSERT_CHUNK = 5_000;
+const ORDER_COLUMNS = {
+  tenant_id: "text",
+  order_id: "text",
+  channel: "text",
+  external_id: "text",
+  member_id: "text",
+  customer_phone: "text",
+  store_id: "text",
+  guide_id: "text",
+  status: "text",
+  currency: "text",
+  items_minor: "bigint",
+  discount_minor: "bigint",
+  shipping_minor: "bigint",
+  paid_minor: "bigint",
+  points_earned: "bigint",
+  growth_earned: "bigint",
+  earn_note: "text",
+  ordered_at: "timestamptz",
+  completes_at: "timestamptz",
+  completed_at: "timestamptz",
+  created_at: "timestamptz",
+  updated_at: "timestamptz",
+} as const;
 
 export interface OrderInput {
   channel: string;
@@ -93,9 +117,10 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
     .selectFrom("orders")
     .select(["order_id", "channel", "external_id", "status", "member_id", "points_earned", "growth_earned", "completes_at", "earn_note"])
     .where("tenant_id", "=", tenantId)
-    .where((eb) => eb.or(inputs.map((o) => eb.and([eb("channel", "=", o.channel), eb("external_id", "=", o.external_id)]))))
+    .where("external_id", "in", [...new Set(inputs.map((o) => o.external_id))])
     .execute();
-  const known = new Map(existing.map((o) => [`${o.channel}\u0000${o.external_id}`, o]));
+  // External ids are matched first (indexed), channels after: a thousand OR-ed pairs plan badly.
+  const known = new Map(existing.filter((o) => keys.has(`${o.channel}\u0000${o.external_id}`)).map((o) => [`${o.channel}\u0000${o.external_id}`, o]));
 
   // 3. Members, stores and guides must exist in this brand.
   const fresh = inputs.map((input, i) => ({ input, i })).filter(({ input }) => !known.has(`${input.channel}\u0000${input.external_id}`));
@@ -146,6 +171,7 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
   const earnedToday = hasDayCap ? await pointsEarnedOnDays(tx, tenantId, prepared, tenant.time_zone) : new Map<string, number>();
   const ordersSeen = new Map(memberIds.map((id) => [id, balances.get(id)?.orders_count ?? 0]));
   const windowMs = program.return_window_days * 86_400_000;
+  const calendar = zoneCalendar(tenant.time_zone, program.expiry);
 
   const rows = [];
   const earnings: Earning[] = [];
@@ -162,8 +188,8 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
     } else if (!program.earn_before_join && p.input.ordered_at < p.member.joined_at) {
       note = "placed before the member joined: earns nothing";
     } else {
-      const calendar = localCalendar(p.input.ordered_at, tenant.time_zone);
-      const dayKey = `${p.member.member_id}|${localDay(p.input.ordered_at, tenant.time_zone)}`;
+      const local = calendar.facts(p.input.ordered_at);
+      const dayKey = `${p.member.member_id}|${local.day}`;
       const tier = tiers.get(p.member.member_id);
       earned = evaluateEarnings(
         {
@@ -175,8 +201,8 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
           basis_minor: p.amounts.basis_minor,
         },
         {
-          weekday: calendar.weekday,
-          day_of_month: calendar.day,
+          weekday: local.weekday,
+          day_of_month: local.day_of_month,
           tier_code: tier?.tier_code ?? null,
           tier_multiplier: tier?.points_multiplier ?? 1,
           is_first_purchase: (ordersSeen.get(p.member.member_id) ?? 0) === 0,
@@ -194,7 +220,7 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
           source_id: orderId,
           earned_at: p.input.ordered_at,
           available_at: completesAt,
-          expires_at: expiresAt(p.input.ordered_at, program.expiry, tenant.time_zone),
+          expires_at: calendar.expiresAt(p.input.ordered_at),
           decisions: earned.decisions,
           reason: `order ${p.input.channel}/${p.input.external_id}`,
         });
@@ -241,7 +267,7 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
 
   // 6. Write: orders, lines, ledger and lots, balances, events — a few statements for the whole batch.
   if (rows.length > 0) {
-    await tx.insertInto("orders").values(rows).execute();
+    await insertMany(tx, "orders", ORDER_COLUMNS, rows);
     const lines = prepared.flatMap((p) => {
       const orderId = results[p.index]?.order_id ?? "";
       return p.input.lines.map((l, n) => ({
@@ -256,20 +282,24 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
         discount_minor: l.discount_minor ?? 0,
       }));
     });
-    for (let start = 0; start < lines.length; start += LINE_INSERT_CHUNK) {
-      await tx.insertInto("order_lines").values(lines.slice(start, start + LINE_INSERT_CHUNK)).execute();
-    }
-    await postEarnings(tx, tenantId, earnings, { actor }, now);
+    await insertMany(
+      tx,
+      "order_lines",
+      { tenant_id: "text", order_id: "text", line_no: "integer", sku: "text", name: "text", category: "text", quantity: "integer", unit_price_minor: "bigint", discount_minor: "bigint" },
+      lines,
+    );
+    await postEarnings(tx, tenantId, earnings, { actor }, now, balances);
     await applyBalanceDeltas(tx, tenantId, counts, now);
-    await tx
-      .insertInto("outbox")
-      .values(
-        rows.map((r) => ({
+    await insertMany(
+      tx,
+      "outbox",
+      { tenant_id: "text", event_id: "text", type: "text", subject_id: "text", payload: "jsonb", occurred_at: "timestamptz" },
+      rows.map((r) => ({
           tenant_id: tenantId,
           event_id: newId("event"),
           type: r.member_id ? "order.created" : "order.unmatched",
           subject_id: r.member_id,
-          payload: JSON.stringify({
+          payload: {
             order_id: r.order_id,
             channel: r.channel,
             external_id: r.external_id,
@@ -279,11 +309,10 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
             paid_minor: r.paid_minor,
             points_earned: r.points_earned,
             growth_earned: r.growth_earned,
-          }),
+          },
           occurred_at: r.ordered_at,
         })),
-      )
-      .execute();
+    );
     await upgradeIfQualified(tx, tenantId, memberIds, now);
   }
 

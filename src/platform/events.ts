@@ -16,7 +16,7 @@ export interface DomainEvent {
 /** Runs inside the transaction that marks the event relayed: a handler's database work happens once. */
 export type EventHandler = (event: DomainEvent, tx: Tx) => Promise<void>;
 
-const RELAY_BATCH_SIZE = 200;
+const RELAY_BATCH_SIZE = 1_000;
 const RELAY_IDLE_POLL_MS = 1_000;
 
 /**
@@ -112,12 +112,10 @@ export class EventRelay {
         for (const handler of [...(this.#handlers.get(row.type) ?? []), ...(this.#handlers.get("*") ?? [])]) {
           await handler(event, tx);
         }
-        await tx
-          .updateTable("outbox")
-          .set({ relayed_at: new Date() })
-          .where("tenant_id", "=", row.tenant_id)
-          .where("event_id", "=", row.event_id)
-          .execute();
+      }
+      if (rows.rows.length > 0) {
+        await sql`UPDATE outbox SET relayed_at = ${new Date()}
+          WHERE (tenant_id, event_id) IN (SELECT * FROM unnest(${rows.rows.map((r) => r.tenant_id)}::text[], ${rows.rows.map((r) => r.event_id)}::text[]))`.execute(tx);
       }
       return rows.rows.length;
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expiresAt, localCalendar, localDay } from "./expiry.ts";
+import fc from "fast-check";
+import { expiresAt, localCalendar, localDay, zoneCalendar } from "./expiry.ts";
 
 const SHANGHAI = "Asia/Shanghai";
 // 2026-03-15 01:30 in Shanghai is still 2026-03-14 in UTC.
@@ -43,5 +44,19 @@ describe("points expiry", () => {
     expect(localDay(EARNED, SHANGHAI)).toBe("2026-03-15");
     expect(localDay(EARNED, "America/New_York")).toBe("2026-03-14");
     expect(localCalendar(EARNED, SHANGHAI)).toEqual({ weekday: 7, day: 15, month: 3 });
+  });
+
+  it("gives the same calendar facts and expiry by the fast path as by Luxon, in any zone", () => {
+    const zones = ["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Adelaide", "Pacific/Chatham"];
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }), (zone, ms) => {
+        const at = new Date(ms);
+        const policy = { kind: "period_end" as const, period: "month" as const, periods_after: 2 };
+        const fast = zoneCalendar(zone, policy);
+        const slow = localCalendar(at, zone);
+        expect(fast.facts(at)).toEqual({ day: localDay(at, zone), weekday: slow.weekday, day_of_month: slow.day });
+        expect(fast.expiresAt(at)).toEqual(expiresAt(at, policy, zone));
+      }),
+    );
   });
 });

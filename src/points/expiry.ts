@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { DateTime, IANAZone } from "luxon";
 
 /** When points earned at a moment expire. Every expiry falls at the end of a day in the brand's time zone. */
 export type ExpiryPolicy =
@@ -51,5 +51,36 @@ export function localDayBounds(at: Date, timeZone: string): { start: Date; end: 
   return {
     start: local.startOf("day").toJSDate(),
     end: local.endOf("day").plus({ milliseconds: 1 }).toJSDate(),
+  };
+}
+
+export interface LocalFacts {
+  /** YYYY-MM-DD in the brand's zone. */
+  day: string;
+  /** 1 = Monday … 7 = Sunday. */
+  weekday: number;
+  day_of_month: number;
+}
+
+/**
+ * Calendar facts for many instants in one zone, fast: the zone's offset is looked up per instant and the rest is
+ * arithmetic, and expiry is computed once per local day. Ingesting a batch of orders calls this per order.
+ */
+export function zoneCalendar(timeZone: string, policy: ExpiryPolicy) {
+  const zone = IANAZone.create(timeZone);
+  const expiryByDay = new Map<string, Date | null>();
+  const facts = (at: Date): LocalFacts => {
+    const local = new Date(at.getTime() + zone.offset(at.getTime()) * 60_000);
+    const weekday = local.getUTCDay() === 0 ? 7 : local.getUTCDay();
+    return { day: local.toISOString().slice(0, 10), weekday, day_of_month: local.getUTCDate() };
+  };
+  return {
+    facts,
+    /** Same as expiresAt(), memoised by local day (every policy expires at a day's end, so the day decides). */
+    expiresAt(at: Date): Date | null {
+      const { day } = facts(at);
+      if (!expiryByDay.has(day)) expiryByDay.set(day, expiresAt(at, policy, timeZone));
+      return expiryByDay.get(day) ?? null;
+    },
   };
 }

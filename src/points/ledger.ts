@@ -1,4 +1,5 @@
 import type { Executor } from "../platform/db/database.ts";
+import { insertMany } from "../platform/db/bulk.ts";
 import { newId } from "../platform/ids.ts";
 import type { Currency } from "./tables.ts";
 
@@ -68,50 +69,53 @@ export function memberDelta(entry: EntryInput): number {
   return entry.postings.filter((p) => isMemberAccount(p.account)).reduce((a, p) => a + p.amount, 0);
 }
 
-const INSERT_BATCH = 1_000;
-
-/** Writes balanced entries and their postings, several rows per statement. Returns the entry ids in order. */
+/** Writes balanced entries and their postings, two statements for any number. Returns the entry ids in order. */
 export async function writeEntries(tx: Executor, tenantId: string, entries: EntryInput[]): Promise<string[]> {
   entries.forEach(assertBalanced);
+  if (entries.length === 0) return [];
   const ids = entries.map(() => newId("journal"));
-  for (let start = 0; start < entries.length; start += INSERT_BATCH) {
-    const slice = entries.slice(start, start + INSERT_BATCH);
-    await tx
-      .insertInto("ledger_entries")
-      .values(
-        slice.map((e, i) => ({
-          tenant_id: tenantId,
-          entry_id: ids[start + i] ?? "",
-          member_id: e.member_id,
-          currency: e.currency,
-          kind: e.kind,
-          amount: memberDelta(e),
-          reason: e.reason,
-          rule_id: e.rule_id ?? null,
-          source_type: e.source_type,
-          source_id: e.source_id ?? null,
-          actor: e.actor,
-          detail: JSON.stringify(e.detail ?? {}),
-          occurred_at: e.occurred_at,
-        })),
-      )
-      .execute();
-    await tx
-      .insertInto("ledger_postings")
-      .values(
-        slice.flatMap((e, i) =>
-          e.postings.map((p, seq) => ({
-            tenant_id: tenantId,
-            entry_id: ids[start + i] ?? "",
-            seq,
-            account: p.account,
-            member_id: p.member_id ?? null,
-            amount: p.amount,
-          })),
-        ),
-      )
-      .execute();
-  }
+  await insertMany(
+    tx,
+    "ledger_entries",
+    {
+      tenant_id: "text",
+      entry_id: "text",
+      member_id: "text",
+      currency: "text",
+      kind: "text",
+      amount: "bigint",
+      reason: "text",
+      rule_id: "text",
+      source_type: "text",
+      source_id: "text",
+      actor: "text",
+      detail: "jsonb",
+      occurred_at: "timestamptz",
+    },
+    entries.map((e, i) => ({
+      tenant_id: tenantId,
+      entry_id: ids[i],
+      member_id: e.member_id,
+      currency: e.currency,
+      kind: e.kind,
+      amount: memberDelta(e),
+      reason: e.reason,
+      rule_id: e.rule_id ?? null,
+      source_type: e.source_type,
+      source_id: e.source_id ?? null,
+      actor: e.actor,
+      detail: e.detail ?? {},
+      occurred_at: e.occurred_at,
+    })),
+  );
+  await insertMany(
+    tx,
+    "ledger_postings",
+    { tenant_id: "text", entry_id: "text", seq: "smallint", account: "text", member_id: "text", amount: "bigint" },
+    entries.flatMap((e, i) =>
+      e.postings.map((p, seq) => ({ tenant_id: tenantId, entry_id: ids[i], seq, account: p.account, member_id: p.member_id ?? null, amount: p.amount })),
+    ),
+  );
   return ids;
 }
 

@@ -3,7 +3,8 @@ import type { Executor } from "../platform/db/database.ts";
 import { recordEvent } from "../platform/events.ts";
 import { businessRule } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
-import { addDelta, applyBalanceDeltas, type BalanceDelta, lockBalances } from "./balances.ts";
+import { insertMany } from "../platform/db/bulk.ts";
+import { addDelta, applyBalanceDeltas, type Balance, type BalanceDelta, lockBalances } from "./balances.ts";
 import type { EarnDecision } from "./earn-rules.ts";
 import { type EntryInput, transfer, writeEntries } from "./ledger.ts";
 import { fefo, type OpenLot, planTake } from "./lots.ts";
@@ -39,10 +40,18 @@ export interface Earning {
  * Posts earnings for many members at once: one ledger entry per rule decision (so each names its rule), one
  * lot per earning, one growth entry per earning. Balances are locked and updated once per member.
  */
-export async function postEarnings(tx: Executor, tenantId: string, earnings: Earning[], actor: Actor, now: Date): Promise<void> {
+export async function postEarnings(
+  tx: Executor,
+  tenantId: string,
+  earnings: Earning[],
+  actor: Actor,
+  now: Date,
+  /** The members' balances when the caller already holds their locks (batch ingest). */
+  locked?: Map<string, Balance>,
+): Promise<void> {
   const withPoints = earnings.filter((e) => e.decisions.some((d) => d.points > 0 || d.growth > 0));
   if (withPoints.length === 0) return;
-  const balances = await lockBalances(tx, tenantId, withPoints.map((e) => e.member_id));
+  const balances = locked ?? (await lockBalances(tx, tenantId, withPoints.map((e) => e.member_id)));
   const entries: EntryInput[] = [];
   const lots: { earning: Earning; entryIndex: number; points: number; pending: boolean }[] = [];
   const deltas = new Map<string, BalanceDelta>();
@@ -102,31 +111,42 @@ export async function postEarnings(tx: Executor, tenantId: string, earnings: Ear
 
   // Points that land as available while the member owes points (negative balance) pay the debt off first.
   const owed = new Map([...balances].map(([id, b]) => [id, Math.max(0, -b.available)]));
-  if (lots.length > 0) {
-    await tx
-      .insertInto("points_lots")
-      .values(
-        lots.map(({ earning, entryIndex, points, pending }) => {
-          const debt = pending ? 0 : Math.min(points, owed.get(earning.member_id) ?? 0);
-          owed.set(earning.member_id, (owed.get(earning.member_id) ?? 0) - debt);
-          return {
-            tenant_id: tenantId,
-            lot_id: newId("lot"),
-            member_id: earning.member_id,
-            entry_id: entryIds[entryIndex] ?? "",
-            source_type: earning.source_type,
-            source_id: earning.source_id,
-            amount: points,
-            remaining: points - debt,
-            status: pending ? ("pending" as const) : points - debt > 0 ? ("available" as const) : ("closed" as const),
-            earned_at: earning.earned_at,
-            available_at: pending ? earning.available_at : earning.earned_at,
-            expires_at: earning.expires_at,
-          };
-        }),
-      )
-      .execute();
-  }
+  await insertMany(
+    tx,
+    "points_lots",
+    {
+      tenant_id: "text",
+      lot_id: "text",
+      member_id: "text",
+      entry_id: "text",
+      source_type: "text",
+      source_id: "text",
+      amount: "bigint",
+      remaining: "bigint",
+      status: "text",
+      earned_at: "timestamptz",
+      available_at: "timestamptz",
+      expires_at: "timestamptz",
+    },
+    lots.map(({ earning, entryIndex, points, pending }) => {
+      const debt = pending ? 0 : Math.min(points, owed.get(earning.member_id) ?? 0);
+      owed.set(earning.member_id, (owed.get(earning.member_id) ?? 0) - debt);
+      return {
+        tenant_id: tenantId,
+        lot_id: newId("lot"),
+        member_id: earning.member_id,
+        entry_id: entryIds[entryIndex] ?? "",
+        source_type: earning.source_type,
+        source_id: earning.source_id,
+        amount: points,
+        remaining: points - debt,
+        status: pending ? "pending" : points - debt > 0 ? "available" : "closed",
+        earned_at: earning.earned_at,
+        available_at: pending ? earning.available_at : earning.earned_at,
+        expires_at: earning.expires_at,
+      };
+    }),
+  );
   await applyBalanceDeltas(tx, tenantId, deltas, now);
 }
 

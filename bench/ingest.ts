@@ -1,0 +1,144 @@
+/**
+ * Order ingest throughput: one order per HTTP request and batches of 1,000, on PostgreSQL and on the embedded
+ * database, beside the naive peer (bench/peer/naive-server.ts). Usage: npm run bench -- ingest [seconds]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { createApiKey } from "../src/access/service.ts";
+import { importMembers, type ImportedMember } from "../src/members/service.ts";
+import { type Database, openDatabase } from "../src/platform/db/database.ts";
+import { migrate } from "../src/platform/db/migrate.ts";
+import { createTenant } from "../src/tenants/service.ts";
+import { freshPostgres, machine, MAIN, row, type Server, startProcess } from "./support.ts";
+
+const SECONDS = Number(process.argv[3] ?? 10);
+const MEMBERS = 10_000;
+const BATCH = 1_000;
+
+async function seed(database: Database): Promise<{ key: string; members: string[] }> {
+  await migrate(database);
+  const tenant = await createTenant(database.db, { slug: "bench", name: "Bench", currency: "CNY", time_zone: "Asia/Shanghai" });
+  const key = await createApiKey(database.db, tenant.tenant_id, { name: "bench", scope: "write" });
+  const now = new Date();
+  const rows: ImportedMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
+    phone: `+86138${String(i).padStart(8, "0")}`,
+    name: null,
+    gender: "unknown",
+    birthday: null,
+    region: null,
+    consent: {},
+    channel: "bench",
+    store_id: null,
+    guide_id: null,
+    scene_key: null,
+    joined_at: new Date(now.getTime() - 86_400_000),
+  }));
+  const created = await database.db.transaction().execute((tx) => importMembers(tx, tenant.tenant_id, rows, now));
+  return { key: key.key, members: created.map((m) => m.member_id) };
+}
+
+let sequence = 0;
+function order(members: string[]) {
+  const paid = 1_000 + Math.floor(Math.random() * 30_000);
+  return {
+    channel: "pos",
+    external_id: `b-${process.pid}-${++sequence}`,
+    member: { member_id: members[Math.floor(Math.random() * members.length)] },
+    currency: "CNY",
+    ordered_at: new Date().toISOString(),
+    lines: [{ sku: "TEA", category: "fruit_tea", quantity: 1, unit_price_minor: paid }],
+    paid_minor: paid,
+  };
+}
+
+async function single(server: Server, key: string, members: string[], connections: number) {
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    duration: SECONDS,
+    requests: [
+      {
+        method: "POST",
+        path: "/v1/orders",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(order(members)) }),
+      },
+    ],
+  });
+  return { perSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.non2xx + result.errors, total: result["2xx"] };
+}
+
+async function batched(server: Server, key: string, members: string[], workers: number) {
+  const deadline = Date.now() + SECONDS * 1000;
+  let done = 0;
+  let errors = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < deadline) {
+        const res = await fetch(`${server.url}/v1/orders/batch`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ orders: Array.from({ length: BATCH }, () => order(members)) }),
+        });
+        if (res.ok) done += BATCH;
+        else errors++;
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  return { perSecond: Math.round((done * 1000) / (Date.now() - started)), errors, total: done };
+}
+
+async function check(server: Server, key: string): Promise<string> {
+  const res = await fetch(`${server.url}/v1/points/check`, { headers: { authorization: `Bearer ${key}` } });
+  const body = (await res.json()) as { ok: boolean; entries: number };
+  return body.ok ? `ledger ok (${body.entries} entries)` : "LEDGER PROBLEMS";
+}
+
+const lines: string[] = [];
+const report = (cells: (string | number)[]) => {
+  lines.push(row(cells));
+  console.log(row(cells));
+};
+
+console.log(`machine: ${machine()}; ${SECONDS} s per workload; ${MEMBERS} members`);
+console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak RSS MiB", "check"]));
+
+// PostgreSQL
+{
+  const pgdb = await freshPostgres("enclave_bench");
+  const database = await openDatabase({ url: pgdb.url });
+  const { key, members } = await seed(database);
+  await database.close();
+  const server = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url }, 3901);
+  const s = await single(server, key, members, 64);
+  report(["HTTP, one order per request (64 connections)", "PostgreSQL", s.perSecond, s.p99, s.errors, server.peakRssMiB(), await check(server, key)]);
+  const b = await batched(server, key, members, 2);
+  report([`HTTP, batches of ${BATCH} (2 clients)`, "PostgreSQL", b.perSecond, "—", b.errors, server.peakRssMiB(), await check(server, key)]);
+  await server.stop();
+
+  const peer = await startProcess([join(import.meta.dirname, "peer/naive-server.ts")], { DATABASE_URL: pgdb.url }, 3902);
+  const p = await single(peer, key, members, 64);
+  report(["peer: naive ingest, one order per request (64 connections)", "PostgreSQL", p.perSecond, p.p99, p.errors, peer.peakRssMiB(), "—"]);
+  await peer.stop();
+  console.log(`Enclave / peer, one order per request: ${(s.perSecond / Math.max(1, p.perSecond)).toFixed(2)}×`);
+  await pgdb.drop();
+}
+
+// Embedded (PGlite)
+{
+  const dir = mkdtempSync(join(tmpdir(), "enclave-bench-"));
+  const database = await openDatabase({ dataDir: dir });
+  const { key, members } = await seed(database);
+  await database.close();
+  const server = await startProcess([MAIN, "start"], { ENCLAVE_DATA_DIR: dir }, 3903);
+  const s = await single(server, key, members, 16);
+  report(["HTTP, one order per request (16 connections)", "PGlite", s.perSecond, s.p99, s.errors, server.peakRssMiB(), await check(server, key)]);
+  const b = await batched(server, key, members, 1);
+  report([`HTTP, batches of ${BATCH} (1 client)`, "PGlite", b.perSecond, "—", b.errors, server.peakRssMiB(), await check(server, key)]);
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
