@@ -2,6 +2,8 @@ import pino, { type Logger } from "pino";
 import { accessRoutes } from "./access/routes.ts";
 import { authenticate } from "./access/service.ts";
 import { memberRoutes } from "./members/routes.ts";
+import { getMember } from "./members/service.ts";
+import { claimHeldOrders } from "./orders/ingest.ts";
 import { completeDueOrders } from "./orders/refunds.ts";
 import { orderRoutes } from "./orders/routes.ts";
 import { orgRoutes } from "./org/routes.ts";
@@ -45,6 +47,7 @@ export async function openEnclave(
   const platform: Platform = { config, database, clock, log, events, jobs };
 
   defineJobs(platform);
+  subscribeToEvents(platform);
 
   const http = await createHttpServer(platform, (token, now) => authenticate(database.db, token, now));
   await http.register(tenantRoutes);
@@ -91,4 +94,12 @@ function defineJobs(platform: Platform): void {
   jobs.define("orders.complete-due", () => drain(platform, completeDueOrders), { cron: "*/5 * * * *" });
   jobs.define("points.activate-due", () => drain(platform, (tx, now) => activateDueLots(tx, now)), { cron: "*/5 * * * *" });
   jobs.define("points.expire-due", () => drain(platform, (tx, now) => expireDueLots(tx, now)), { cron: "*/5 * * * *" });
+}
+
+/** Reactions of one capability to another's events, run by the outbox relay (at least once, in the relay's transaction). */
+function subscribeToEvents(platform: Platform): void {
+  platform.events.subscribe("member.joined", async (event, tx) => {
+    const member = await getMember(tx, event.tenantId, String(event.payload.member_id));
+    if (member.phone) await claimHeldOrders(tx, event.tenantId, member.phone, platform.clock.now());
+  });
 }

@@ -85,7 +85,15 @@ interface Prepared {
  * nothing: every problem of every order is reported with its field (`/orders/17/paid_minor`) and nothing is written.
  * The same order (channel + external id) sent again returns what it earned the first time and earns nothing.
  */
-export async function ingestOrders(tx: Executor, tenantId: string, inputs: OrderInput[], actor: string, now: Date): Promise<IngestResult[]> {
+export async function ingestOrders(
+  tx: Executor,
+  tenantId: string,
+  inputs: OrderInput[],
+  actor: string,
+  now: Date,
+  /** Claimed held orders were placed before the card was opened by definition, and still earn. */
+  options: { earnBeforeJoin?: boolean } = {},
+): Promise<IngestResult[]> {
   if (inputs.length > MAX_BATCH_ORDERS) throw new Problem("validation-failed", `at most ${MAX_BATCH_ORDERS} orders per batch`);
   const tenant = await getTenant(tx, tenantId);
   const program = await getProgram(tx, tenantId);
@@ -121,6 +129,14 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
     .execute();
   // External ids are matched first (indexed), channels after: a thousand OR-ed pairs plan badly.
   const known = new Map(existing.filter((o) => keys.has(`${o.channel}\u0000${o.external_id}`)).map((o) => [`${o.channel}\u0000${o.external_id}`, o]));
+  // A held (unmatched) order is taken up again when its customer can now be found: it keeps its id and earns.
+  const adoptable = new Map<string, (typeof existing)[number]>();
+  for (const [key, order] of known) {
+    if (order.status === "unmatched") {
+      adoptable.set(key, order);
+      known.delete(key);
+    }
+  }
 
   // 3. Members, stores and guides must exist in this brand.
   const fresh = inputs.map((input, i) => ({ input, i })).filter(({ input }) => !known.has(`${input.channel}\u0000${input.external_id}`));
@@ -132,6 +148,14 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
     if (input.store_id && !stores.has(input.store_id)) errors.push({ in: "body", field: `${at(i)}/store_id`, message: `${input.store_id} is not a store of this brand` });
     if (input.guide_id && !guides.has(input.guide_id)) errors.push({ in: "body", field: `${at(i)}/guide_id`, message: `${input.guide_id} is not staff of this brand` });
     const member = members[k];
+    const key = `${input.channel}\u0000${input.external_id}`;
+    const held = adoptable.get(key);
+    if (held && !member && program.unmatched_orders === "hold") {
+      // Still nobody to give it to: answer as the order it already is.
+      known.set(key, held);
+      adoptable.delete(key);
+      continue;
+    }
     let phone: string | null = null;
     if (!member) {
       if ("phone" in input.member) {
@@ -178,14 +202,15 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
   const counts = new Map<string, BalanceDelta>();
   const results: IngestResult[] = new Array<IngestResult>(inputs.length);
   for (const p of [...prepared].sort((a, b) => a.input.ordered_at.getTime() - b.input.ordered_at.getTime())) {
-    const orderId = newId("order");
+    const adopted = adoptable.get(`${p.input.channel}\u0000${p.input.external_id}`);
+    const orderId = adopted?.order_id ?? newId("order");
     const completesAt = new Date(p.input.ordered_at.getTime() + windowMs);
     const memberId = p.member?.member_id ?? null;
     let earned: EarnResult = { points: 0, growth: 0, decisions: [] };
     let note: string | null = null;
     if (!p.member) {
       note = "held: no member with this phone yet";
-    } else if (!program.earn_before_join && p.input.ordered_at < p.member.joined_at) {
+    } else if (!(options.earnBeforeJoin ?? program.earn_before_join) && p.input.ordered_at < p.member.joined_at) {
       note = "placed before the member joined: earns nothing";
     } else {
       const local = calendar.facts(p.input.ordered_at);
@@ -255,7 +280,7 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
       order_id: orderId,
       channel: p.input.channel,
       external_id: p.input.external_id,
-      created: true,
+      created: adopted === undefined,
       status,
       member_id: memberId,
       points_earned: earned.points,
@@ -267,6 +292,11 @@ export async function ingestOrders(tx: Executor, tenantId: string, inputs: Order
 
   // 6. Write: orders, lines, ledger and lots, balances, events — a few statements for the whole batch.
   if (rows.length > 0) {
+    const adoptedIds = [...adoptable.values()].map((o) => o.order_id);
+    if (adoptedIds.length > 0) {
+      await tx.deleteFrom("order_lines").where("tenant_id", "=", tenantId).where("order_id", "in", adoptedIds).execute();
+      await tx.deleteFrom("orders").where("tenant_id", "=", tenantId).where("order_id", "in", adoptedIds).execute();
+    }
     await insertMany(tx, "orders", ORDER_COLUMNS, rows);
     const lines = prepared.flatMap((p) => {
       const orderId = results[p.index]?.order_id ?? "";
@@ -358,4 +388,46 @@ async function pointsEarnedOnDays(tx: Executor, tenantId: string, orders: Prepar
     result.set(key, (result.get(key) ?? 0) + row.points_earned);
   }
   return result;
+}
+
+/**
+ * Orders held because nobody had this phone yet are claimed when a member with it joins: they are ingested again
+ * for that member (keeping their ids) and earn as they would have. Runs from the `member.joined` event.
+ */
+export async function claimHeldOrders(tx: Executor, tenantId: string, phone: string, now: Date): Promise<IngestResult[]> {
+  const held = await tx
+    .selectFrom("orders")
+    .select(["order_id", "channel", "external_id", "store_id", "guide_id", "currency", "ordered_at", "discount_minor", "shipping_minor", "paid_minor"])
+    .where("tenant_id", "=", tenantId)
+    .where("status", "=", "unmatched")
+    .where("customer_phone", "=", phone)
+    .orderBy("ordered_at")
+    .limit(MAX_BATCH_ORDERS)
+    .forUpdate()
+    .execute();
+  if (held.length === 0) return [];
+  const lines = await tx
+    .selectFrom("order_lines")
+    .select(["order_id", "sku", "name", "category", "quantity", "unit_price_minor", "discount_minor"])
+    .where("tenant_id", "=", tenantId)
+    .where("order_id", "in", held.map((o) => o.order_id))
+    .orderBy("order_id")
+    .orderBy("line_no")
+    .execute();
+  const inputs: OrderInput[] = held.map((o) => ({
+    channel: o.channel,
+    external_id: o.external_id,
+    member: { phone },
+    store_id: o.store_id ?? undefined,
+    guide_id: o.guide_id ?? undefined,
+    currency: o.currency,
+    ordered_at: o.ordered_at,
+    lines: lines
+      .filter((l) => l.order_id === o.order_id)
+      .map((l) => ({ sku: l.sku, name: l.name ?? undefined, category: l.category ?? undefined, quantity: l.quantity, unit_price_minor: l.unit_price_minor, discount_minor: l.discount_minor })),
+    discount_minor: o.discount_minor,
+    shipping_minor: o.shipping_minor,
+    paid_minor: o.paid_minor,
+  }));
+  return ingestOrders(tx, tenantId, inputs, "system:claim", now, { earnBeforeJoin: true });
 }

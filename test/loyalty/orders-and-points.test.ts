@@ -111,8 +111,16 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
 
     const other = await h().newBrand();
     expect((await h().api("PATCH", "/v1/points/program", { token: other.writeKey, body: { unmatched_orders: "hold" } })).status).toBe(200);
-    const held = await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ phone: nextPhone() }) });
+    const walkIn = nextPhone();
+    const held = await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ phone: walkIn }) });
     expect(held.body).toMatchObject({ status: "unmatched", member_id: null, points_earned: 0 });
+    // When that customer opens a card, the held order is theirs and earns.
+    clock.advance(60_000);
+    const member = await joinMember(h(), other, walkIn);
+    await h().enclave.platform.events.relayOnce();
+    const claimed = await h().api("GET", `/v1/orders/${String(held.body.order_id)}`, { token: other.readKey });
+    expect(claimed.body).toMatchObject({ member_id: member, status: "paid", points_earned: 100 });
+    expect((await balanceOf(h(), other, member)).pending).toBe(100);
   });
 
   it("takes back points in proportion to partial refunds, and all of them on a full refund", async () => {
