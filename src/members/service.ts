@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, sql } from "kysely";
 import { getOrgUnit } from "../org/service.ts";
+import { getTenant } from "../tenants/service.ts";
 import type { Principal } from "../platform/auth/principal.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { recordEvent } from "../platform/events.ts";
@@ -102,12 +103,7 @@ export function parsePhone(raw: string, country: string, field = "/phone"): stri
 }
 
 async function tenantCountry(db: Executor, tenantId: string): Promise<string> {
-  const row = await db
-    .selectFrom("tenants")
-    .select("country")
-    .where("tenant_id", "=", tenantId)
-    .executeTakeFirstOrThrow();
-  return row.country;
+  return (await getTenant(db, tenantId)).country;
 }
 
 async function unusedCardNo(db: Executor, tenantId: string): Promise<string> {

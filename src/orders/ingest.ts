@@ -6,11 +6,11 @@ import { insertMany } from "../platform/db/bulk.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { Problem, type FieldError } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
-import { addDelta, applyBalanceDeltas, type BalanceDelta, lockBalances } from "../points/balances.ts";
+import { addDelta, type BalanceDelta, lockBalances } from "../points/balances.ts";
 import { type EarnResult, evaluateEarnings } from "../points/earn-rules.ts";
 import { localDay, zoneCalendar } from "../points/expiry.ts";
 import { type Earning, postEarnings } from "../points/movements.ts";
-import { getProgram, listEarnRules } from "../points/program.ts";
+import { activeEarnRules, getProgram } from "../points/program.ts";
 import { getTenant } from "../tenants/service.ts";
 import { tierContexts, upgradeIfQualified } from "../tiers/service.ts";
 import { type Amounts, checkAmounts, type LineInput } from "./rules.ts";
@@ -190,7 +190,7 @@ export async function ingestOrders(
   const memberIds = [...new Set(prepared.flatMap((p) => (p.member ? [p.member.member_id] : [])))];
   const balances = await lockBalances(tx, tenantId, memberIds);
   const tiers = await tierContexts(tx, tenantId, memberIds, now);
-  const rules = await listEarnRules(tx, tenantId, { activeOnly: true });
+  const rules = await activeEarnRules(tx, tenantId);
   const hasDayCap = rules.some((r) => r.definition.kind === "cap" && r.definition.max_points_per_day !== undefined);
   const earnedToday = hasDayCap ? await pointsEarnedOnDays(tx, tenantId, prepared, tenant.time_zone) : new Map<string, number>();
   const ordersSeen = new Map(memberIds.map((id) => [id, balances.get(id)?.orders_count ?? 0]));
@@ -318,8 +318,7 @@ export async function ingestOrders(
       { tenant_id: "text", order_id: "text", line_no: "integer", sku: "text", name: "text", category: "text", quantity: "integer", unit_price_minor: "bigint", discount_minor: "bigint" },
       lines,
     );
-    await postEarnings(tx, tenantId, earnings, { actor }, now, balances);
-    await applyBalanceDeltas(tx, tenantId, counts, now);
+    await postEarnings(tx, tenantId, earnings, { actor }, now, balances, counts);
     await insertMany(
       tx,
       "outbox",

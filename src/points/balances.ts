@@ -29,18 +29,13 @@ export interface BalanceDelta {
 export async function lockBalances(tx: Executor, tenantId: string, memberIds: string[]): Promise<Map<string, Balance>> {
   const ids = [...new Set(memberIds)].sort();
   if (ids.length === 0) return new Map();
-  await tx
+  // One statement creates missing rows and locks all of them (ON CONFLICT DO UPDATE takes the row lock), in the
+  // sorted order of the input.
+  const rows = await tx
     .insertInto("member_balances")
     .values(ids.map((member_id) => ({ tenant_id: tenantId, member_id, first_order_at: null, last_order_at: null })))
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  const rows = await tx
-    .selectFrom("member_balances")
-    .select(["member_id", "available", "pending", "growth", "orders_count", "first_order_at", "last_order_at"])
-    .where("tenant_id", "=", tenantId)
-    .where("member_id", "in", ids)
-    .orderBy("member_id")
-    .forUpdate()
+    .onConflict((oc) => oc.columns(["tenant_id", "member_id"]).doUpdateSet((eb) => ({ updated_at: eb.ref("member_balances.updated_at") })))
+    .returning(["member_id", "available", "pending", "growth", "orders_count", "first_order_at", "last_order_at"])
     .execute();
   return new Map(rows.map((r) => [r.member_id, r]));
 }

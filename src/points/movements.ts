@@ -48,13 +48,19 @@ export async function postEarnings(
   now: Date,
   /** The members' balances when the caller already holds their locks (batch ingest). */
   locked?: Map<string, Balance>,
+  /** Other balance changes of the same members (order counts) to write in the same statement. */
+  alsoApply: Map<string, BalanceDelta> = new Map(),
 ): Promise<void> {
   const withPoints = earnings.filter((e) => e.decisions.some((d) => d.points > 0 || d.growth > 0));
-  if (withPoints.length === 0) return;
+  if (withPoints.length === 0) {
+    await applyBalanceDeltas(tx, tenantId, alsoApply, now);
+    return;
+  }
   const balances = locked ?? (await lockBalances(tx, tenantId, withPoints.map((e) => e.member_id)));
   const entries: EntryInput[] = [];
   const lots: { earning: Earning; entryIndex: number; points: number; pending: boolean }[] = [];
   const deltas = new Map<string, BalanceDelta>();
+  for (const [memberId, delta] of alsoApply) addDelta(deltas, memberId, delta);
   for (const earning of withPoints) {
     const pending = earning.available_at > now;
     const memberAccount = pending ? "member_pending" : "member_available";

@@ -1,6 +1,7 @@
 import { Type, type Static } from "typebox";
 import { Value } from "typebox/value";
 import type { Executor } from "../platform/db/database.ts";
+import { SETTINGS_TTL_MS, TtlCache } from "../platform/cache.ts";
 import { notFound, Problem } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
 import type { EarnRule, EarnRuleDefinition } from "./earn-rules.ts";
@@ -105,7 +106,15 @@ export const DEFAULT_PROGRAM: ProgramSettings = {
 
 export const DEFAULT_BASE_RULE: EarnRuleDefinition = { kind: "base", points_per_unit: 1, growth_per_unit: 1, unit_minor: 100 };
 
+const programs = new TtlCache<ProgramSettings>({ ttl_ms: SETTINGS_TTL_MS, max_entries: 10_000 });
+const activeRules = new TtlCache<EarnRuleRow[]>({ ttl_ms: SETTINGS_TTL_MS, max_entries: 10_000 });
+
+/** The program's settings, cached briefly (read by every order). */
 export async function getProgram(db: Executor, tenantId: string): Promise<ProgramSettings> {
+  return programs.get(tenantId, () => loadProgram(db, tenantId));
+}
+
+async function loadProgram(db: Executor, tenantId: string): Promise<ProgramSettings> {
   const row = await db.selectFrom("points_programs").select("settings").where("tenant_id", "=", tenantId).executeTakeFirst();
   if (!row) return DEFAULT_PROGRAM;
   // Settings written by an older version may lack newer fields: defaults fill them.
@@ -113,7 +122,8 @@ export async function getProgram(db: Executor, tenantId: string): Promise<Progra
 }
 
 export async function updateProgram(tx: Executor, tenantId: string, patch: Partial<ProgramSettings>, now: Date): Promise<ProgramSettings> {
-  const settings = { ...(await getProgram(tx, tenantId)), ...patch };
+  const settings = { ...(await loadProgram(tx, tenantId)), ...patch };
+  programs.delete(tenantId);
   await tx
     .insertInto("points_programs")
     .values({ tenant_id: tenantId, settings: JSON.stringify(settings), updated_at: now })
@@ -142,6 +152,11 @@ function toRule(row: { definition: Record<string, unknown> } & Omit<EarnRuleRow,
   return { ...row, definition: Value.Parse(EarnRuleDefinitionSchema, row.definition) };
 }
 
+/** The rules in force, cached briefly (read by every order). */
+export async function activeEarnRules(db: Executor, tenantId: string): Promise<EarnRuleRow[]> {
+  return activeRules.get(tenantId, () => listEarnRules(db, tenantId, { activeOnly: true }));
+}
+
 export async function listEarnRules(db: Executor, tenantId: string, options: { activeOnly?: boolean } = {}): Promise<EarnRuleRow[]> {
   let query = db.selectFrom("earn_rules").select(RULE_COLUMNS).where("tenant_id", "=", tenantId);
   if (options.activeOnly) query = query.where("active", "=", true);
@@ -166,6 +181,7 @@ function checkWindow(startsAt: Date | null | undefined, endsAt: Date | null | un
 
 export async function createEarnRule(tx: Executor, tenantId: string, input: EarnRuleInput, now: Date): Promise<EarnRuleRow> {
   checkWindow(input.starts_at, input.ends_at);
+  activeRules.delete(tenantId);
   const row = await tx
     .insertInto("earn_rules")
     .values({
@@ -202,6 +218,7 @@ export async function updateEarnRule(
   const startsAt = patch.starts_at !== undefined ? patch.starts_at : current.starts_at;
   const endsAt = patch.ends_at !== undefined ? patch.ends_at : current.ends_at;
   checkWindow(startsAt, endsAt);
+  activeRules.delete(tenantId);
   const row = await tx
     .updateTable("earn_rules")
     .set({

@@ -2,6 +2,7 @@ import { createRootOrgUnit } from "../org/service.ts";
 import { setUpProgram } from "../points/program.ts";
 import { setUpDefaultTiers } from "../tiers/service.ts";
 import type { Db, Executor } from "../platform/db/database.ts";
+import { SETTINGS_TTL_MS, TtlCache } from "../platform/cache.ts";
 import { Problem } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
 
@@ -94,13 +95,21 @@ export async function createTenant(db: Db, input: NewTenant, now: Date = new Dat
   });
 }
 
+const tenants = new TtlCache<Tenant | undefined>({ ttl_ms: SETTINGS_TTL_MS, max_entries: 10_000 });
+
+/** The brand, cached briefly: it is read by nearly every request and changes rarely. */
 export async function getTenant(db: Executor, tenantId: string): Promise<Tenant> {
+  const tenant = await tenants.get(tenantId, () => loadTenant(db, tenantId));
+  if (!tenant) throw new Problem("not-found", `tenant ${tenantId} does not exist`);
+  return tenant;
+}
+
+async function loadTenant(db: Executor, tenantId: string): Promise<Tenant | undefined> {
   const tenant = await db
     .selectFrom("tenants")
     .select(["tenant_id", "slug", "name", "currency", "country", "time_zone", "locale", "demo", "created_at"])
     .where("tenant_id", "=", tenantId)
     .executeTakeFirst();
-  if (!tenant) throw new Problem("not-found", `tenant ${tenantId} does not exist`);
   return tenant;
 }
 
@@ -133,6 +142,7 @@ export async function updateTenant(
   const values = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
   if (Object.keys(values).length > 0) {
     await db.updateTable("tenants").set(values).where("tenant_id", "=", tenantId).execute();
+    tenants.delete(tenantId);
   }
   return getTenant(db, tenantId);
 }
