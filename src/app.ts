@@ -20,6 +20,8 @@ import { Jobs } from "./platform/jobs.ts";
 import { activateDueLots, expireDueLots } from "./points/movements.ts";
 import { pointsRoutes } from "./points/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
+import { tierRoutes } from "./tiers/routes.ts";
+import { reevaluateAllTenants } from "./tiers/service.ts";
 
 export interface Enclave {
   platform: Platform;
@@ -56,6 +58,7 @@ export async function openEnclave(
   await http.register(memberRoutes);
   await http.register(orderRoutes);
   await http.register(pointsRoutes);
+  await http.register(tierRoutes);
   await http.ready();
 
   let backgroundStarted = false;
@@ -94,6 +97,8 @@ function defineJobs(platform: Platform): void {
   jobs.define("orders.complete-due", () => drain(platform, completeDueOrders), { cron: "*/5 * * * *" });
   jobs.define("points.activate-due", () => drain(platform, (tx, now) => activateDueLots(tx, now)), { cron: "*/5 * * * *" });
   jobs.define("points.expire-due", () => drain(platform, (tx, now) => expireDueLots(tx, now)), { cron: "*/5 * * * *" });
+  // Nightly tier review, 00:23 in China (UTC+8); the review itself works in each brand's own calendar.
+  jobs.define("tiers.reevaluate", async () => void (await reevaluateAllTenants(database.db, clock.now())), { cron: "23 16 * * *" });
 }
 
 /** Reactions of one capability to another's events, run by the outbox relay (at least once, in the relay's transaction). */
