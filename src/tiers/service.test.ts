@@ -1,13 +1,11 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { describeEachDatabase } from "../../test/support/databases.ts";
 import { type Brand, useEnclave } from "../../test/support/harness.ts";
-import { authenticate, openMemberSession } from "../access/service.ts";
+import { openMemberSession } from "../access/service.ts";
 import { fixedClock } from "../platform/clock.ts";
 import type { Db } from "../platform/db/database.ts";
-import { createHttpServer, type HttpServer } from "../platform/http/server.ts";
 import { newId } from "../platform/ids.ts";
-import { tierRoutes } from "./routes.ts";
 import {
   reevaluateAllTenants,
   reevaluateTiers,
@@ -30,20 +28,6 @@ const later = (from: Date, ms: number) => new Date(from.getTime() + ms);
 describeEachDatabase("Tiers", (database) => {
   const clock = fixedClock(START);
   const h = useEnclave(database, { clock });
-  // The tier routes on a server of their own, until src/app.ts registers them for the shared harness.
-  let tiersHttp: HttpServer | undefined;
-  beforeAll(async () => {
-    const platform = h().enclave.platform;
-    tiersHttp = await createHttpServer(platform, (token, now) =>
-      authenticate(platform.database.db, token, now),
-    );
-    await tiersHttp.register(tierRoutes);
-    await tiersHttp.ready();
-  });
-  afterAll(async () => {
-    await tiersHttp?.close();
-  });
-
   const db = (): Db => h().enclave.platform.database.db;
 
   async function api<T = Record<string, unknown>>(
@@ -51,8 +35,7 @@ describeEachDatabase("Tiers", (database) => {
     url: string,
     options: { token?: string; body?: unknown } = {},
   ): Promise<{ status: number; body: T }> {
-    if (!tiersHttp) throw new Error("tier server not ready");
-    const response = await tiersHttp.inject({
+    const response = await h().enclave.http.inject({
       method,
       url,
       headers: {
