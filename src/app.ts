@@ -3,6 +3,7 @@ import { accessRoutes } from "./access/routes.ts";
 import { authenticate } from "./access/service.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { getMember } from "./members/service.ts";
+import { webhookRoutes } from "./orders/adapters/routes.ts";
 import { claimHeldOrders } from "./orders/ingest.ts";
 import { completeDueOrders } from "./orders/refunds.ts";
 import { orderRoutes } from "./orders/routes.ts";
@@ -57,6 +58,7 @@ export async function openEnclave(
   await http.register(accessRoutes);
   await http.register(memberRoutes);
   await http.register(orderRoutes);
+  await http.register(webhookRoutes);
   await http.register(pointsRoutes);
   await http.register(tierRoutes);
   await http.ready();
@@ -93,12 +95,22 @@ async function drain(platform: Platform, step: (tx: Tx, now: Date) => Promise<nu
 /** Recurring work. Cron is UTC; expiry instants are already at brand-local day ends, so a frequent run is prompt. */
 function defineJobs(platform: Platform): void {
   const { jobs, database, clock } = platform;
-  jobs.define("platform.purge-idempotency-keys", async () => void (await purgeIdempotencyKeys(database.db, clock.now())), { cron: "17 * * * *" });
+  jobs.define(
+    "platform.purge-idempotency-keys",
+    async () => void (await purgeIdempotencyKeys(database.db, clock.now())),
+    { cron: "17 * * * *" },
+  );
   jobs.define("orders.complete-due", () => drain(platform, completeDueOrders), { cron: "*/5 * * * *" });
-  jobs.define("points.activate-due", () => drain(platform, (tx, now) => activateDueLots(tx, now)), { cron: "*/5 * * * *" });
-  jobs.define("points.expire-due", () => drain(platform, (tx, now) => expireDueLots(tx, now)), { cron: "*/5 * * * *" });
+  jobs.define("points.activate-due", () => drain(platform, (tx, now) => activateDueLots(tx, now)), {
+    cron: "*/5 * * * *",
+  });
+  jobs.define("points.expire-due", () => drain(platform, (tx, now) => expireDueLots(tx, now)), {
+    cron: "*/5 * * * *",
+  });
   // Nightly tier review, 00:23 in China (UTC+8); the review itself works in each brand's own calendar.
-  jobs.define("tiers.reevaluate", async () => void (await reevaluateAllTenants(database.db, clock.now())), { cron: "23 16 * * *" });
+  jobs.define("tiers.reevaluate", async () => void (await reevaluateAllTenants(database.db, clock.now())), {
+    cron: "23 16 * * *",
+  });
 }
 
 /** Reactions of one capability to another's events, run by the outbox relay (at least once, in the relay's transaction). */

@@ -1,10 +1,11 @@
 import type { MembersTables } from "./members/tables.ts";
+import type { IntegrationsTables } from "./orders/adapters/tables.ts";
 import type { OrdersTables } from "./orders/tables.ts";
 import type { PlatformTables } from "./platform/tables.ts";
 import type { PointsTables } from "./points/tables.ts";
 import type { TiersTables } from "./tiers/tables.ts";
 
 /** The whole schema, for the query builder. Each capability owns its tables and queries only those. */
-export interface Tables extends PlatformTables, MembersTables, PointsTables, OrdersTables, TiersTables {
+export interface Tables extends PlatformTables, MembersTables, PointsTables, OrdersTables, TiersTables, IntegrationsTables {
   schema_migrations: { version: string; name: string; checksum: string; applied_at: Date };
 }

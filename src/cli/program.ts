@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { createApiKey, createStaff } from "../access/service.ts";
 import { openEnclave } from "../app.ts";
 import { loadDemo } from "../demo/load.ts";
+import { importCdnow } from "../orders/import/cdnow.ts";
 import { findOrgUnitByCode, getOrgUnit, getRootOrgUnit } from "../org/service.ts";
 import { ROLES } from "../platform/auth/principal.ts";
 import { newSecret } from "../platform/auth/secrets.ts";
@@ -124,6 +125,33 @@ export function buildProgram(): Command {
         options,
         { ...result },
         `loaded brand "${result.slug}": ${result.members} members, ${result.orders} orders`,
+      );
+    });
+
+  program
+    .command("import")
+    .description("Load history from other systems")
+    .command("cdnow")
+    .description(
+      "Import the CDNOW purchase log (master or sample layout) as members and orders of a USD brand",
+    )
+    .requiredOption("--tenant <slug>", "brand slug (the brand's currency must be USD)")
+    .requiredOption("--file <path>", "CDNOW_master.txt or CDNOW_sample.txt")
+    .option("--batch-size <n>", "customers and orders per transaction (at most 1000)", positiveInt, 1000)
+    .option("--json", "machine-readable output", false)
+    .action(async (options: Output & { tenant: string; file: string; batchSize: number }) => {
+      const result = await withDatabase(async (database) =>
+        importCdnow(database.db, await tenantId(database, options.tenant), options.file, {
+          batchSize: options.batchSize,
+          // Progress on stderr, so --json output on stdout stays one clean line.
+          onProgress: (p) =>
+            process.stderr.write(`\r${p.phase}: ${p.done}/${p.total}${p.done === p.total ? "\n" : ""}`),
+        }),
+      );
+      print(
+        options,
+        { ...result },
+        `imported ${result.customers} customers and ${result.orders} orders (${result.skipped} already there) in ${result.seconds} s`,
       );
     });
 

@@ -23,9 +23,15 @@ export async function mergeMembers(
   const survivor = await getMember(tx, tenantId, survivorId);
   const absorbed = await getMember(tx, tenantId, absorbedId);
   for (const m of [survivor, absorbed]) {
-    if (m.status === "merged" || m.status === "erased") throw businessRule(`member ${m.member_id} is ${m.status}`, "/member_id");
+    if (m.status === "merged" || m.status === "erased")
+      throw businessRule(`member ${m.member_id} is ${m.status}`, "/member_id");
   }
-  await tx.updateTable("member_identities").set({ member_id: survivorId }).where("tenant_id", "=", tenantId).where("member_id", "=", absorbedId).execute();
+  await tx
+    .updateTable("member_identities")
+    .set({ member_id: survivorId })
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", absorbedId)
+    .execute();
   const ordersMoved = await reassignOrders(tx, tenantId, absorbedId, survivorId);
   await mergePoints(tx, tenantId, absorbedId, survivorId, { actor }, now);
   await tx

@@ -241,7 +241,10 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "The member in the path survives and takes the other's identities, orders, points and growth. The other becomes `merged` and keeps pointing here, so its id, phone and identities still find the survivor.",
         params: MemberIdParams,
-        body: Type.Object({ member_id: Type.String({ minLength: 1, maxLength: 64, description: "The record to absorb" }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { member_id: Type.String({ minLength: 1, maxLength: 64, description: "The record to absorb" }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ member: MemberSchema, orders_moved: Type.Integer() }) },
       },
       config: { access: { apiKey: "write", staff: HQ_ROLES } },
@@ -249,7 +252,14 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal;
       return command(request, reply, 200, async (tx) => {
-        const result = await mergeMembers(tx, tenantOf(request), request.params.member_id, request.body.member_id, principal ? actorOf(principal) : "unknown", now());
+        const result = await mergeMembers(
+          tx,
+          tenantOf(request),
+          request.params.member_id,
+          request.body.member_id,
+          principal ? actorOf(principal) : "unknown",
+          now(),
+        );
         return { member: serializeMember(result.survivor), orders_moved: result.orders_moved };
       });
     },

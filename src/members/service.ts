@@ -515,7 +515,9 @@ export async function memberTimeline(
 }
 
 export interface ImportedMember {
-  phone: string;
+  /** E.164, or null for a member known only by identities (e.g. a customer id from another system). */
+  phone: string | null;
+  identities?: Identity[];
   name: string | null;
   gender: Gender;
   birthday: string | null;
@@ -532,7 +534,7 @@ const IMPORT_BATCH_SIZE = 500;
 
 /**
  * Bulk load of members already validated by the caller (migrations from another system, the demo).
- * Phones must be E.164 and unused; one multi-row insert per batch instead of one join per member.
+ * Phones must be E.164 and unused, identities unused; one multi-row insert per batch instead of one join per member.
  */
 export async function importMembers(
   tx: Executor,
@@ -543,12 +545,14 @@ export async function importMembers(
   const created: Member[] = [];
   for (let start = 0; start < rows.length; start += IMPORT_BATCH_SIZE) {
     const batch = rows.slice(start, start + IMPORT_BATCH_SIZE);
+    // Ids are made here, so identities are tied to their member by id, not by the order rows come back in.
+    const ids = batch.map(() => newId("member"));
     const inserted = await tx
       .insertInto("members")
       .values(
-        batch.map((row) => ({
+        batch.map((row, i) => ({
           tenant_id: tenantId,
-          member_id: newId("member"),
+          member_id: ids[i] ?? newId("member"),
           card_no: newCardNo(),
           status: "active" as const,
           merged_into: null,
@@ -573,6 +577,22 @@ export async function importMembers(
       )
       .returning(MEMBER_COLUMNS)
       .execute();
+    const identities = batch.flatMap((row, i) =>
+      (row.identities ?? []).map((identity) => ({ identity, memberId: ids[i] ?? "" })),
+    );
+    if (identities.length > 0) {
+      await tx
+        .insertInto("member_identities")
+        .values(
+          identities.map(({ identity, memberId }) => ({
+            tenant_id: tenantId,
+            kind: identity.kind,
+            value: identity.value,
+            member_id: memberId,
+          })),
+        )
+        .execute();
+    }
     await tx
       .insertInto("outbox")
       .values(
@@ -620,15 +640,32 @@ const MAX_MERGE_HOPS = 5;
  * Resolves many references at once (three queries at most), following merges to the surviving member.
  * Unknown references resolve to undefined; a phone that is not valid resolves to undefined too.
  */
-export async function resolveMemberRefs(db: Executor, tenantId: string, refs: MemberRef[]): Promise<(ResolvedMember | undefined)[]> {
+export async function resolveMemberRefs(
+  db: Executor,
+  tenantId: string,
+  refs: MemberRef[],
+): Promise<(ResolvedMember | undefined)[]> {
   const country = await tenantCountry(db, tenantId);
   const phones = refs.map((r) => ("phone" in r ? (normalizePhone(r.phone, country) ?? null) : null));
-  const columns = ["member_id", "status", "phone", "joined_at", "home_store_id", "guide_id", "merged_into"] as const;
+  const columns = [
+    "member_id",
+    "status",
+    "phone",
+    "joined_at",
+    "home_store_id",
+    "guide_id",
+    "merged_into",
+  ] as const;
   const ids = [...new Set(refs.flatMap((r) => ("member_id" in r ? [r.member_id] : [])))];
   const byId = new Map<string, ResolvedMember & { merged_into: string | null }>();
   const loadIds = async (list: string[]) => {
     if (list.length === 0) return;
-    const rows = await db.selectFrom("members").select(columns).where("tenant_id", "=", tenantId).where("member_id", "in", list).execute();
+    const rows = await db
+      .selectFrom("members")
+      .select(columns)
+      .where("tenant_id", "=", tenantId)
+      .where("member_id", "in", list)
+      .execute();
     for (const row of rows) byId.set(row.member_id, row);
   };
   await loadIds(ids);
@@ -651,20 +688,25 @@ export async function resolveMemberRefs(db: Executor, tenantId: string, refs: Me
       .selectFrom("member_identities")
       .select(["kind", "value", "member_id"])
       .where("tenant_id", "=", tenantId)
-      .where((eb) => eb.or(identities.map((i) => eb.and([eb("kind", "=", i.kind), eb("value", "=", i.value)]))))
+      .where((eb) =>
+        eb.or(identities.map((i) => eb.and([eb("kind", "=", i.kind), eb("value", "=", i.value)]))),
+      )
       .execute();
     for (const row of rows) byIdentity.set(`${row.kind}\u0000${row.value}`, row.member_id);
     await loadIds([...new Set(rows.map((r) => r.member_id))].filter((id) => !byId.has(id)));
   }
   // Follow merges: an order for an absorbed member belongs to the survivor.
   for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-    const missing = [...byId.values()].flatMap((m) => (m.merged_into && !byId.has(m.merged_into) ? [m.merged_into] : []));
+    const missing = [...byId.values()].flatMap((m) =>
+      m.merged_into && !byId.has(m.merged_into) ? [m.merged_into] : [],
+    );
     if (missing.length === 0) break;
     await loadIds([...new Set(missing)]);
   }
   const survivor = (member: (ResolvedMember & { merged_into: string | null }) | undefined) => {
     let current = member;
-    for (let hop = 0; current?.merged_into && hop < MAX_MERGE_HOPS; hop++) current = byId.get(current.merged_into);
+    for (let hop = 0; current?.merged_into && hop < MAX_MERGE_HOPS; hop++)
+      current = byId.get(current.merged_into);
     if (!current || current.status === "merged" || current.status === "erased") return undefined;
     const { merged_into: _, ...resolved } = current;
     return resolved;
@@ -680,6 +722,29 @@ export async function resolveMemberRefs(db: Executor, tenantId: string, refs: Me
   });
 }
 
-export async function normalizeTenantPhone(db: Executor, tenantId: string, raw: string): Promise<string | undefined> {
+export async function normalizeTenantPhone(
+  db: Executor,
+  tenantId: string,
+  raw: string,
+): Promise<string | undefined> {
   return normalizePhone(raw, await tenantCountry(db, tenantId));
+}
+
+/**
+ * Remembers that a member is also known by this identity (a shop's customer id first matched by phone), so later
+ * orders carrying only the identity find them. An identity already held by another member stays theirs.
+ */
+export async function linkIdentity(
+  tx: Executor,
+  tenantId: string,
+  memberId: string,
+  identity: Identity,
+): Promise<boolean> {
+  const inserted = await tx
+    .insertInto("member_identities")
+    .values({ tenant_id: tenantId, kind: identity.kind, value: identity.value, member_id: memberId })
+    .onConflict((oc) => oc.doNothing())
+    .returning("member_id")
+    .executeTakeFirst();
+  return inserted !== undefined;
 }

@@ -1,6 +1,12 @@
 import { DateTime } from "luxon";
 import { existingStaffIds } from "../access/service.ts";
-import { joinMember, type MemberRef, normalizeTenantPhone, type ResolvedMember, resolveMemberRefs } from "../members/service.ts";
+import {
+  joinMember,
+  type MemberRef,
+  normalizeTenantPhone,
+  type ResolvedMember,
+  resolveMemberRefs,
+} from "../members/service.ts";
 import { existingStoreIds } from "../org/service.ts";
 import { insertMany } from "../platform/db/bulk.ts";
 import type { Executor } from "../platform/db/database.ts";
@@ -94,7 +100,8 @@ export async function ingestOrders(
   /** Claimed held orders were placed before the card was opened by definition, and still earn. */
   options: { earnBeforeJoin?: boolean } = {},
 ): Promise<IngestResult[]> {
-  if (inputs.length > MAX_BATCH_ORDERS) throw new Problem("validation-failed", `at most ${MAX_BATCH_ORDERS} orders per batch`);
+  if (inputs.length > MAX_BATCH_ORDERS)
+    throw new Problem("validation-failed", `at most ${MAX_BATCH_ORDERS} orders per batch`);
   const tenant = await getTenant(tx, tenantId);
   const program = await getProgram(tx, tenantId);
   const errors: FieldError[] = [];
@@ -104,10 +111,19 @@ export async function ingestOrders(
   const keys = new Set<string>();
   const amounts: (Amounts | undefined)[] = inputs.map((input, i) => {
     const key = `${input.channel}\u0000${input.external_id}`;
-    if (keys.has(key)) errors.push({ in: "body", field: `${at(i)}/external_id`, message: "the same order appears twice in this batch" });
+    if (keys.has(key))
+      errors.push({
+        in: "body",
+        field: `${at(i)}/external_id`,
+        message: "the same order appears twice in this batch",
+      });
     keys.add(key);
     if (input.currency !== tenant.currency) {
-      errors.push({ in: "body", field: `${at(i)}/currency`, message: `the brand's currency is ${tenant.currency}, not ${input.currency}` });
+      errors.push({
+        in: "body",
+        field: `${at(i)}/currency`,
+        message: `the brand's currency is ${tenant.currency}, not ${input.currency}`,
+      });
     }
     if (input.ordered_at.getTime() > now.getTime() + 5 * 60_000) {
       errors.push({ in: "body", field: `${at(i)}/ordered_at`, message: "is in the future" });
@@ -123,12 +139,26 @@ export async function ingestOrders(
   // 2. Orders already known are answered, not re-ingested.
   const existing = await tx
     .selectFrom("orders")
-    .select(["order_id", "channel", "external_id", "status", "member_id", "points_earned", "growth_earned", "completes_at", "earn_note"])
+    .select([
+      "order_id",
+      "channel",
+      "external_id",
+      "status",
+      "member_id",
+      "points_earned",
+      "growth_earned",
+      "completes_at",
+      "earn_note",
+    ])
     .where("tenant_id", "=", tenantId)
     .where("external_id", "in", [...new Set(inputs.map((o) => o.external_id))])
     .execute();
   // External ids are matched first (indexed), channels after: a thousand OR-ed pairs plan badly.
-  const known = new Map(existing.filter((o) => keys.has(`${o.channel}\u0000${o.external_id}`)).map((o) => [`${o.channel}\u0000${o.external_id}`, o]));
+  const known = new Map(
+    existing
+      .filter((o) => keys.has(`${o.channel}\u0000${o.external_id}`))
+      .map((o) => [`${o.channel}\u0000${o.external_id}`, o]),
+  );
   // A held (unmatched) order is taken up again when its customer can now be found: it keeps its id and earns.
   const adoptable = new Map<string, (typeof existing)[number]>();
   for (const [key, order] of known) {
@@ -139,14 +169,38 @@ export async function ingestOrders(
   }
 
   // 3. Members, stores and guides must exist in this brand.
-  const fresh = inputs.map((input, i) => ({ input, i })).filter(({ input }) => !known.has(`${input.channel}\u0000${input.external_id}`));
-  const members = await resolveMemberRefs(tx, tenantId, fresh.map(({ input }) => input.member));
-  const stores = await existingStoreIds(tx, tenantId, fresh.flatMap(({ input }) => (input.store_id ? [input.store_id] : [])));
-  const guides = await existingStaffIds(tx, tenantId, fresh.flatMap(({ input }) => (input.guide_id ? [input.guide_id] : [])));
+  const fresh = inputs
+    .map((input, i) => ({ input, i }))
+    .filter(({ input }) => !known.has(`${input.channel}\u0000${input.external_id}`));
+  const members = await resolveMemberRefs(
+    tx,
+    tenantId,
+    fresh.map(({ input }) => input.member),
+  );
+  const stores = await existingStoreIds(
+    tx,
+    tenantId,
+    fresh.flatMap(({ input }) => (input.store_id ? [input.store_id] : [])),
+  );
+  const guides = await existingStaffIds(
+    tx,
+    tenantId,
+    fresh.flatMap(({ input }) => (input.guide_id ? [input.guide_id] : [])),
+  );
   const prepared: Prepared[] = [];
   for (const [k, { input, i }] of fresh.entries()) {
-    if (input.store_id && !stores.has(input.store_id)) errors.push({ in: "body", field: `${at(i)}/store_id`, message: `${input.store_id} is not a store of this brand` });
-    if (input.guide_id && !guides.has(input.guide_id)) errors.push({ in: "body", field: `${at(i)}/guide_id`, message: `${input.guide_id} is not staff of this brand` });
+    if (input.store_id && !stores.has(input.store_id))
+      errors.push({
+        in: "body",
+        field: `${at(i)}/store_id`,
+        message: `${input.store_id} is not a store of this brand`,
+      });
+    if (input.guide_id && !guides.has(input.guide_id))
+      errors.push({
+        in: "body",
+        field: `${at(i)}/guide_id`,
+        message: `${input.guide_id} is not staff of this brand`,
+      });
     const member = members[k];
     const key = `${input.channel}\u0000${input.external_id}`;
     const held = adoptable.get(key);
@@ -160,10 +214,19 @@ export async function ingestOrders(
     if (!member) {
       if ("phone" in input.member) {
         phone = (await normalizeTenantPhone(tx, tenantId, input.member.phone)) ?? null;
-        if (!phone) errors.push({ in: "body", field: `${at(i)}/member/phone`, message: `"${input.member.phone}" is not a valid phone number` });
+        if (!phone)
+          errors.push({
+            in: "body",
+            field: `${at(i)}/member/phone`,
+            message: `"${input.member.phone}" is not a valid phone number`,
+          });
       } else {
         const field = "member_id" in input.member ? "member_id" : "identity";
-        errors.push({ in: "body", field: `${at(i)}/member/${field}`, message: "no such member in this brand" });
+        errors.push({
+          in: "body",
+          field: `${at(i)}/member/${field}`,
+          message: "no such member in this brand",
+        });
       }
     }
     const amount = amounts[i];
@@ -171,7 +234,9 @@ export async function ingestOrders(
   }
   if (errors.length > 0) {
     const first = errors[0];
-    throw new Problem("validation-failed", first ? `${first.field}: ${first.message}` : "invalid orders", { errors });
+    throw new Problem("validation-failed", first ? `${first.field}: ${first.message}` : "invalid orders", {
+      errors,
+    });
   }
 
   // 4. Unknown phones become prospects (who earn) or stay unmatched (held until they join), per the program.
@@ -181,9 +246,25 @@ export async function ingestOrders(
     const sameBatch = prepared.find((q) => q !== p && q.member && q.phone === p.phone);
     p.member =
       sameBatch?.member ??
-      (await joinMember(tx, tenantId, { phone: p.phone, channel: p.input.channel, store_id: p.input.store_id, joined_at: p.input.ordered_at }, now, { status: "prospect" }).then(
-        (m) => ({ member_id: m.member_id, status: m.status, phone: m.phone, joined_at: m.joined_at, home_store_id: m.home_store_id, guide_id: m.guide_id }),
-      ));
+      (await joinMember(
+        tx,
+        tenantId,
+        {
+          phone: p.phone,
+          channel: p.input.channel,
+          store_id: p.input.store_id,
+          joined_at: p.input.ordered_at,
+        },
+        now,
+        { status: "prospect" },
+      ).then((m) => ({
+        member_id: m.member_id,
+        status: m.status,
+        phone: m.phone,
+        joined_at: m.joined_at,
+        home_store_id: m.home_store_id,
+        guide_id: m.guide_id,
+      })));
   }
 
   // 5. Evaluate earn rules with each member's context, in order time (first purchase and daily caps depend on it).
@@ -191,8 +272,12 @@ export async function ingestOrders(
   const balances = await lockBalances(tx, tenantId, memberIds);
   const tiers = await tierContexts(tx, tenantId, memberIds, now);
   const rules = await activeEarnRules(tx, tenantId);
-  const hasDayCap = rules.some((r) => r.definition.kind === "cap" && r.definition.max_points_per_day !== undefined);
-  const earnedToday = hasDayCap ? await pointsEarnedOnDays(tx, tenantId, prepared, tenant.time_zone) : new Map<string, number>();
+  const hasDayCap = rules.some(
+    (r) => r.definition.kind === "cap" && r.definition.max_points_per_day !== undefined,
+  );
+  const earnedToday = hasDayCap
+    ? await pointsEarnedOnDays(tx, tenantId, prepared, tenant.time_zone)
+    : new Map<string, number>();
   const ordersSeen = new Map(memberIds.map((id) => [id, balances.get(id)?.orders_count ?? 0]));
   const windowMs = program.return_window_days * 86_400_000;
   const calendar = zoneCalendar(tenant.time_zone, program.expiry);
@@ -210,7 +295,10 @@ export async function ingestOrders(
     let note: string | null = null;
     if (!p.member) {
       note = "held: no member with this phone yet";
-    } else if (!(options.earnBeforeJoin ?? program.earn_before_join) && p.input.ordered_at < p.member.joined_at) {
+    } else if (
+      !(options.earnBeforeJoin ?? program.earn_before_join) &&
+      p.input.ordered_at < p.member.joined_at
+    ) {
       note = "placed before the member joined: earns nothing";
     } else {
       const local = calendar.facts(p.input.ordered_at);
@@ -221,7 +309,13 @@ export async function ingestOrders(
           channel: p.input.channel,
           store_id: p.input.store_id ?? null,
           ordered_at: p.input.ordered_at,
-          lines: p.input.lines.map((l) => ({ sku: l.sku, category: l.category ?? null, quantity: l.quantity, unit_price_minor: l.unit_price_minor, discount_minor: l.discount_minor ?? 0 })),
+          lines: p.input.lines.map((l) => ({
+            sku: l.sku,
+            category: l.category ?? null,
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price_minor,
+            discount_minor: l.discount_minor ?? 0,
+          })),
           discount_minor: p.amounts.discount_minor,
           basis_minor: p.amounts.basis_minor,
         },
@@ -237,7 +331,11 @@ export async function ingestOrders(
       );
       earnedToday.set(dayKey, (earnedToday.get(dayKey) ?? 0) + earned.points);
       ordersSeen.set(p.member.member_id, (ordersSeen.get(p.member.member_id) ?? 0) + 1);
-      addDelta(counts, p.member.member_id, { orders: 1, first_order_at: p.input.ordered_at, last_order_at: p.input.ordered_at });
+      addDelta(counts, p.member.member_id, {
+        orders: 1,
+        first_order_at: p.input.ordered_at,
+        last_order_at: p.input.ordered_at,
+      });
       if (earned.points > 0 || earned.growth > 0) {
         earnings.push({
           member_id: p.member.member_id,
@@ -294,8 +392,16 @@ export async function ingestOrders(
   if (rows.length > 0) {
     const adoptedIds = [...adoptable.values()].map((o) => o.order_id);
     if (adoptedIds.length > 0) {
-      await tx.deleteFrom("order_lines").where("tenant_id", "=", tenantId).where("order_id", "in", adoptedIds).execute();
-      await tx.deleteFrom("orders").where("tenant_id", "=", tenantId).where("order_id", "in", adoptedIds).execute();
+      await tx
+        .deleteFrom("order_lines")
+        .where("tenant_id", "=", tenantId)
+        .where("order_id", "in", adoptedIds)
+        .execute();
+      await tx
+        .deleteFrom("orders")
+        .where("tenant_id", "=", tenantId)
+        .where("order_id", "in", adoptedIds)
+        .execute();
     }
     await insertMany(tx, "orders", ORDER_COLUMNS, rows);
     const lines = prepared.flatMap((p) => {
@@ -315,32 +421,49 @@ export async function ingestOrders(
     await insertMany(
       tx,
       "order_lines",
-      { tenant_id: "text", order_id: "text", line_no: "integer", sku: "text", name: "text", category: "text", quantity: "integer", unit_price_minor: "bigint", discount_minor: "bigint" },
+      {
+        tenant_id: "text",
+        order_id: "text",
+        line_no: "integer",
+        sku: "text",
+        name: "text",
+        category: "text",
+        quantity: "integer",
+        unit_price_minor: "bigint",
+        discount_minor: "bigint",
+      },
       lines,
     );
     await postEarnings(tx, tenantId, earnings, { actor }, now, balances, counts);
     await insertMany(
       tx,
       "outbox",
-      { tenant_id: "text", event_id: "text", type: "text", subject_id: "text", payload: "jsonb", occurred_at: "timestamptz" },
+      {
+        tenant_id: "text",
+        event_id: "text",
+        type: "text",
+        subject_id: "text",
+        payload: "jsonb",
+        occurred_at: "timestamptz",
+      },
       rows.map((r) => ({
-          tenant_id: tenantId,
-          event_id: newId("event"),
-          type: r.member_id ? "order.created" : "order.unmatched",
-          subject_id: r.member_id,
-          payload: {
-            order_id: r.order_id,
-            channel: r.channel,
-            external_id: r.external_id,
-            member_id: r.member_id,
-            store_id: r.store_id,
-            guide_id: r.guide_id,
-            paid_minor: r.paid_minor,
-            points_earned: r.points_earned,
-            growth_earned: r.growth_earned,
-          },
-          occurred_at: r.ordered_at,
-        })),
+        tenant_id: tenantId,
+        event_id: newId("event"),
+        type: r.member_id ? "order.created" : "order.unmatched",
+        subject_id: r.member_id,
+        payload: {
+          order_id: r.order_id,
+          channel: r.channel,
+          external_id: r.external_id,
+          member_id: r.member_id,
+          store_id: r.store_id,
+          guide_id: r.guide_id,
+          paid_minor: r.paid_minor,
+          points_earned: r.points_earned,
+          growth_earned: r.growth_earned,
+        },
+        occurred_at: r.ordered_at,
+      })),
     );
     await upgradeIfQualified(tx, tenantId, memberIds, now);
   }
@@ -366,13 +489,22 @@ export async function ingestOrders(
 }
 
 /** Points each member already earned from orders on the brand-local days of these orders (for daily caps). */
-async function pointsEarnedOnDays(tx: Executor, tenantId: string, orders: Prepared[], timeZone: string): Promise<Map<string, number>> {
+async function pointsEarnedOnDays(
+  tx: Executor,
+  tenantId: string,
+  orders: Prepared[],
+  timeZone: string,
+): Promise<Map<string, number>> {
   const result = new Map<string, number>();
   const withMember = orders.filter((o) => o.member);
   if (withMember.length === 0) return result;
   const times = withMember.map((o) => o.input.ordered_at.getTime());
-  const from = DateTime.fromMillis(Math.min(...times), { zone: timeZone }).startOf("day").toJSDate();
-  const to = DateTime.fromMillis(Math.max(...times), { zone: timeZone }).endOf("day").toJSDate();
+  const from = DateTime.fromMillis(Math.min(...times), { zone: timeZone })
+    .startOf("day")
+    .toJSDate();
+  const to = DateTime.fromMillis(Math.max(...times), { zone: timeZone })
+    .endOf("day")
+    .toJSDate();
   const rows = await tx
     .selectFrom("orders")
     .select(["member_id", "ordered_at", "points_earned"])
@@ -393,10 +525,26 @@ async function pointsEarnedOnDays(tx: Executor, tenantId: string, orders: Prepar
  * Orders held because nobody had this phone yet are claimed when a member with it joins: they are ingested again
  * for that member (keeping their ids) and earn as they would have. Runs from the `member.joined` event.
  */
-export async function claimHeldOrders(tx: Executor, tenantId: string, phone: string, now: Date): Promise<IngestResult[]> {
+export async function claimHeldOrders(
+  tx: Executor,
+  tenantId: string,
+  phone: string,
+  now: Date,
+): Promise<IngestResult[]> {
   const held = await tx
     .selectFrom("orders")
-    .select(["order_id", "channel", "external_id", "store_id", "guide_id", "currency", "ordered_at", "discount_minor", "shipping_minor", "paid_minor"])
+    .select([
+      "order_id",
+      "channel",
+      "external_id",
+      "store_id",
+      "guide_id",
+      "currency",
+      "ordered_at",
+      "discount_minor",
+      "shipping_minor",
+      "paid_minor",
+    ])
     .where("tenant_id", "=", tenantId)
     .where("status", "=", "unmatched")
     .where("customer_phone", "=", phone)
@@ -409,7 +557,11 @@ export async function claimHeldOrders(tx: Executor, tenantId: string, phone: str
     .selectFrom("order_lines")
     .select(["order_id", "sku", "name", "category", "quantity", "unit_price_minor", "discount_minor"])
     .where("tenant_id", "=", tenantId)
-    .where("order_id", "in", held.map((o) => o.order_id))
+    .where(
+      "order_id",
+      "in",
+      held.map((o) => o.order_id),
+    )
     .orderBy("order_id")
     .orderBy("line_no")
     .execute();
@@ -423,7 +575,14 @@ export async function claimHeldOrders(tx: Executor, tenantId: string, phone: str
     ordered_at: o.ordered_at,
     lines: lines
       .filter((l) => l.order_id === o.order_id)
-      .map((l) => ({ sku: l.sku, name: l.name ?? undefined, category: l.category ?? undefined, quantity: l.quantity, unit_price_minor: l.unit_price_minor, discount_minor: l.discount_minor })),
+      .map((l) => ({
+        sku: l.sku,
+        name: l.name ?? undefined,
+        category: l.category ?? undefined,
+        quantity: l.quantity,
+        unit_price_minor: l.unit_price_minor,
+        discount_minor: l.discount_minor,
+      })),
     discount_minor: o.discount_minor,
     shipping_minor: o.shipping_minor,
     paid_minor: o.paid_minor,

@@ -28,13 +28,26 @@ const ORDER_COLUMNS = [
 ] as const;
 
 export async function getOrder(db: Executor, tenantId: string, orderId: string, principal?: Principal) {
-  let query = db.selectFrom("orders").select(ORDER_COLUMNS).where("tenant_id", "=", tenantId).where("order_id", "=", orderId);
+  let query = db
+    .selectFrom("orders")
+    .select(ORDER_COLUMNS)
+    .where("tenant_id", "=", tenantId)
+    .where("order_id", "=", orderId);
   query = restrictToScope(query, tenantId, principal);
   const order = await query.executeTakeFirst();
   if (!order) throw notFound("order", orderId);
   const lines = await db
     .selectFrom("order_lines")
-    .select(["line_no", "sku", "name", "category", "quantity", "unit_price_minor", "discount_minor", "refunded_quantity"])
+    .select([
+      "line_no",
+      "sku",
+      "name",
+      "category",
+      "quantity",
+      "unit_price_minor",
+      "discount_minor",
+      "refunded_quantity",
+    ])
     .where("tenant_id", "=", tenantId)
     .where("order_id", "=", orderId)
     .orderBy("line_no")
@@ -54,12 +67,21 @@ function baseList(db: Executor, tenantId: string) {
   return db.selectFrom("orders").select(ORDER_COLUMNS).where("tenant_id", "=", tenantId);
 }
 
-function restrictToScope<Q extends OrdersQuery>(query: Q, tenantId: string, principal: Principal | undefined): Q {
+function restrictToScope<Q extends OrdersQuery>(
+  query: Q,
+  tenantId: string,
+  principal: Principal | undefined,
+): Q {
   if (principal?.kind === "member") return query.where("member_id", "=", principal.memberId) as Q;
-  if (principal?.kind !== "staff" || principal.role === "owner" || principal.role === "hq_operator") return query;
+  if (principal?.kind !== "staff" || principal.role === "owner" || principal.role === "hq_operator")
+    return query;
   if (principal.role === "guide") return query.where("guide_id", "=", principal.staffId) as Q;
   return query.where("store_id", "in", (eb) =>
-    eb.selectFrom("org_units").select("org_units.org_unit_id").where("org_units.tenant_id", "=", tenantId).where("org_units.path", "like", `${principal.orgPath}%`),
+    eb
+      .selectFrom("org_units")
+      .select("org_units.org_unit_id")
+      .where("org_units.tenant_id", "=", tenantId)
+      .where("org_units.path", "like", `${principal.orgPath}%`),
   ) as Q;
 }
 
@@ -70,21 +92,40 @@ export interface OrderFilter {
   store_id?: string | undefined;
 }
 
-export async function listOrders(db: Executor, tenantId: string, filter: OrderFilter, page: { limit: number; after: string | undefined }, principal?: Principal) {
+export async function listOrders(
+  db: Executor,
+  tenantId: string,
+  filter: OrderFilter,
+  page: { limit: number; after: string | undefined },
+  principal?: Principal,
+) {
   let query = restrictToScope(baseList(db, tenantId), tenantId, principal);
   if (filter.member_id) query = query.where("member_id", "=", filter.member_id);
   if (filter.channel) query = query.where("channel", "=", filter.channel);
   if (filter.status) query = query.where("status", "=", filter.status);
   if (filter.store_id) query = query.where("store_id", "=", filter.store_id);
   if (page.after) query = query.where("order_id", "<", page.after);
-  const rows = await query.orderBy("order_id", "desc").limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy("order_id", "desc")
+    .limit(page.limit + 1)
+    .execute();
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
   return { items, next_cursor: rows.length > page.limit && last ? encodeCursor(last.order_id) : null };
 }
 
 /** An identity merge moves the absorbed member's orders to the survivor. */
-export async function reassignOrders(tx: Executor, tenantId: string, fromMemberId: string, toMemberId: string): Promise<number> {
-  const result = await tx.updateTable("orders").set({ member_id: toMemberId }).where("tenant_id", "=", tenantId).where("member_id", "=", fromMemberId).executeTakeFirst();
+export async function reassignOrders(
+  tx: Executor,
+  tenantId: string,
+  fromMemberId: string,
+  toMemberId: string,
+): Promise<number> {
+  const result = await tx
+    .updateTable("orders")
+    .set({ member_id: toMemberId })
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", fromMemberId)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

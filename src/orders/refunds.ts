@@ -43,9 +43,14 @@ async function lockOrder(tx: Executor, tenantId: string, orderId: string) {
 }
 
 /** Points and growth to take back so that, after `refundedAfter`, exactly the refunded share has been reversed. */
-function reversalFor(order: { points_earned: number; growth_earned: number; paid_minor: number; shipping_minor: number }, refundedBefore: number, refundedAfter: number) {
+function reversalFor(
+  order: { points_earned: number; growth_earned: number; paid_minor: number; shipping_minor: number },
+  refundedBefore: number,
+  refundedAfter: number,
+) {
   const basis = order.paid_minor - order.shipping_minor;
-  const share = (earned: number, refunded: number) => proportionalReversal(earned, basis, Math.min(refunded, basis), 0);
+  const share = (earned: number, refunded: number) =>
+    proportionalReversal(earned, basis, Math.min(refunded, basis), 0);
   return {
     points: share(order.points_earned, refundedAfter) - share(order.points_earned, refundedBefore),
     growth: share(order.growth_earned, refundedAfter) - share(order.growth_earned, refundedBefore),
@@ -56,7 +61,14 @@ function reversalFor(order: { points_earned: number; growth_earned: number; paid
  * Refunds part or all of an order, by amount or by returned lines, and takes back the points it earned in
  * proportion. A refund larger than what is left to refund is refused; the same refund id twice is one refund.
  */
-export async function refundOrder(tx: Executor, tenantId: string, orderId: string, input: RefundInput, actor: string, now: Date): Promise<RefundResult> {
+export async function refundOrder(
+  tx: Executor,
+  tenantId: string,
+  orderId: string,
+  input: RefundInput,
+  actor: string,
+  now: Date,
+): Promise<RefundResult> {
   const order = await lockOrder(tx, tenantId, orderId);
   const previous = await tx
     .selectFrom("order_refunds")
@@ -78,7 +90,8 @@ export async function refundOrder(tx: Executor, tenantId: string, orderId: strin
       refunded_minor: order.refunded_minor,
     };
   }
-  if (order.status === "cancelled") throw businessRule(`order ${orderId} was cancelled; there is nothing to refund`);
+  if (order.status === "cancelled")
+    throw businessRule(`order ${orderId} was cancelled; there is nothing to refund`);
   const refundable = order.paid_minor - order.refunded_minor;
   const lines = await tx
     .selectFrom("order_lines")
@@ -90,17 +103,36 @@ export async function refundOrder(tx: Executor, tenantId: string, orderId: strin
   let amount = input.amount_minor;
   if (input.lines && input.lines.length > 0) {
     const computed = refundAmountForLines(lines, input.lines, order);
-    if ("errors" in computed) throw new Problem("validation-failed", computed.errors[0]?.message ?? "invalid lines", { errors: computed.errors });
-    const returnsEverything = lines.every((l) => l.quantity - l.refunded_quantity === (input.lines?.filter((r) => r.line_no === l.line_no).reduce((a, r) => a + r.quantity, 0) ?? 0));
+    if ("errors" in computed)
+      throw new Problem("validation-failed", computed.errors[0]?.message ?? "invalid lines", {
+        errors: computed.errors,
+      });
+    const returnsEverything = lines.every(
+      (l) =>
+        l.quantity - l.refunded_quantity ===
+        (input.lines?.filter((r) => r.line_no === l.line_no).reduce((a, r) => a + r.quantity, 0) ?? 0),
+    );
     // Returning every remaining unit refunds all remaining merchandise exactly (no rounding left behind).
-    amount ??= returnsEverything ? Math.max(0, order.paid_minor - order.shipping_minor - order.refunded_minor) : computed.amount_minor;
+    amount ??= returnsEverything
+      ? Math.max(0, order.paid_minor - order.shipping_minor - order.refunded_minor)
+      : computed.amount_minor;
   }
-  if (amount === undefined) throw new Problem("validation-failed", "give amount_minor or lines", { errors: [{ in: "body", field: "/amount_minor", message: "amount_minor or lines is required" }] });
-  if (amount <= 0) throw new Problem("validation-failed", "a refund must be more than zero", { errors: [{ in: "body", field: "/amount_minor", message: "must be more than zero" }] });
-  if (amount > refundable) {
-    throw new Problem("business-rule", `refund of ${amount} is larger than the ${refundable} left to refund on order ${orderId}`, {
-      errors: [{ in: "body", field: "/amount_minor", message: `at most ${refundable}` }],
+  if (amount === undefined)
+    throw new Problem("validation-failed", "give amount_minor or lines", {
+      errors: [{ in: "body", field: "/amount_minor", message: "amount_minor or lines is required" }],
     });
+  if (amount <= 0)
+    throw new Problem("validation-failed", "a refund must be more than zero", {
+      errors: [{ in: "body", field: "/amount_minor", message: "must be more than zero" }],
+    });
+  if (amount > refundable) {
+    throw new Problem(
+      "business-rule",
+      `refund of ${amount} is larger than the ${refundable} left to refund on order ${orderId}`,
+      {
+        errors: [{ in: "body", field: "/amount_minor", message: `at most ${refundable}` }],
+      },
+    );
   }
 
   const refundedAfter = order.refunded_minor + amount;
@@ -128,7 +160,12 @@ export async function refundOrder(tx: Executor, tenantId: string, orderId: strin
     shortfall = result.shortfall;
   }
   const status: OrderStatus = refundedAfter === order.paid_minor ? "refunded" : order.status;
-  await tx.updateTable("orders").set({ refunded_minor: refundedAfter, status, updated_at: now }).where("tenant_id", "=", tenantId).where("order_id", "=", orderId).execute();
+  await tx
+    .updateTable("orders")
+    .set({ refunded_minor: refundedAfter, status, updated_at: now })
+    .where("tenant_id", "=", tenantId)
+    .where("order_id", "=", orderId)
+    .execute();
   for (const line of input.lines ?? []) {
     await tx
       .updateTable("order_lines")
@@ -158,15 +195,40 @@ export async function refundOrder(tx: Executor, tenantId: string, orderId: strin
     type: "order.refunded",
     subjectId: order.member_id,
     at: now,
-    payload: { order_id: orderId, refund_id: refundId, amount_minor: amount, points_reversed: reversed, points_shortfall: shortfall, reason: input.reason ?? null },
+    payload: {
+      order_id: orderId,
+      refund_id: refundId,
+      amount_minor: amount,
+      points_reversed: reversed,
+      points_shortfall: shortfall,
+      reason: input.reason ?? null,
+    },
   });
-  return { refund_id: refundId, order_id: orderId, external_id: input.external_id, created: true, amount_minor: amount, points_reversed: reversed, points_shortfall: shortfall, order_status: status, refunded_minor: refundedAfter };
+  return {
+    refund_id: refundId,
+    order_id: orderId,
+    external_id: input.external_id,
+    created: true,
+    amount_minor: amount,
+    points_reversed: reversed,
+    points_shortfall: shortfall,
+    order_status: status,
+    refunded_minor: refundedAfter,
+  };
 }
 
 /** Cancels an order before its return window closes: everything it earned is taken back. */
-export async function cancelOrder(tx: Executor, tenantId: string, orderId: string, reason: string | undefined, actor: string, now: Date) {
+export async function cancelOrder(
+  tx: Executor,
+  tenantId: string,
+  orderId: string,
+  reason: string | undefined,
+  actor: string,
+  now: Date,
+) {
   const order = await lockOrder(tx, tenantId, orderId);
-  if (order.status === "cancelled") return { order_id: orderId, status: order.status, points_reversed: 0, replayed: true };
+  if (order.status === "cancelled")
+    return { order_id: orderId, status: order.status, points_reversed: 0, replayed: true };
   if (order.status !== "paid" && order.status !== "unmatched") {
     throw businessRule(`order ${orderId} is ${order.status}; refund it instead of cancelling`);
   }
@@ -177,13 +239,33 @@ export async function cancelOrder(tx: Executor, tenantId: string, orderId: strin
     const result = await reversePoints(
       tx,
       tenantId,
-      { member_id: order.member_id, points: reversal.points, growth: reversal.growth, source_type: "order", source_id: orderId, reason: `order ${order.channel}/${order.external_id} cancelled`, policy: program.refund_policy, actor },
+      {
+        member_id: order.member_id,
+        points: reversal.points,
+        growth: reversal.growth,
+        source_type: "order",
+        source_id: orderId,
+        reason: `order ${order.channel}/${order.external_id} cancelled`,
+        policy: program.refund_policy,
+        actor,
+      },
       now,
     );
     reversed = result.reversed;
   }
-  await tx.updateTable("orders").set({ status: "cancelled", updated_at: now }).where("tenant_id", "=", tenantId).where("order_id", "=", orderId).execute();
-  await recordEvent(tx, { tenantId, type: "order.cancelled", subjectId: order.member_id, at: now, payload: { order_id: orderId, points_reversed: reversed, reason: reason ?? null } });
+  await tx
+    .updateTable("orders")
+    .set({ status: "cancelled", updated_at: now })
+    .where("tenant_id", "=", tenantId)
+    .where("order_id", "=", orderId)
+    .execute();
+  await recordEvent(tx, {
+    tenantId,
+    type: "order.cancelled",
+    subjectId: order.member_id,
+    at: now,
+    payload: { order_id: orderId, points_reversed: reversed, reason: reason ?? null },
+  });
   return { order_id: orderId, status: "cancelled" as const, points_reversed: reversed, replayed: false };
 }
 
@@ -201,10 +283,16 @@ export async function completeDueOrders(tx: Executor, now: Date): Promise<number
     .skipLocked()
     .execute();
   for (const order of due) {
-    await tx.updateTable("orders").set({ status: "completed", completed_at: now, updated_at: now }).where("tenant_id", "=", order.tenant_id).where("order_id", "=", order.order_id).execute();
+    await tx
+      .updateTable("orders")
+      .set({ status: "completed", completed_at: now, updated_at: now })
+      .where("tenant_id", "=", order.tenant_id)
+      .where("order_id", "=", order.order_id)
+      .execute();
   }
   const byTenant = new Map<string, string[]>();
-  for (const order of due) byTenant.set(order.tenant_id, [...(byTenant.get(order.tenant_id) ?? []), order.order_id]);
+  for (const order of due)
+    byTenant.set(order.tenant_id, [...(byTenant.get(order.tenant_id) ?? []), order.order_id]);
   for (const [tenantId, orderIds] of byTenant) {
     await activateDueLots(tx, now, { tenantId, sourceIds: orderIds });
     await tx
@@ -212,7 +300,14 @@ export async function completeDueOrders(tx: Executor, now: Date): Promise<number
       .values(
         due
           .filter((o) => o.tenant_id === tenantId)
-          .map((o) => ({ tenant_id: tenantId, event_id: newId("event"), type: "order.completed", subject_id: o.member_id, payload: JSON.stringify({ order_id: o.order_id }), occurred_at: now })),
+          .map((o) => ({
+            tenant_id: tenantId,
+            event_id: newId("event"),
+            type: "order.completed",
+            subject_id: o.member_id,
+            payload: JSON.stringify({ order_id: o.order_id }),
+            occurred_at: now,
+          })),
       )
       .execute();
   }

@@ -21,7 +21,9 @@ export function toOrderInput(body: Static<typeof OrderBody>): OrderInput {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 type OrderRow = Awaited<ReturnType<typeof getOrder>>;
-function serializeOrder(order: Omit<OrderRow, "lines" | "refunds"> & Partial<Pick<OrderRow, "lines" | "refunds">>) {
+function serializeOrder(
+  order: Omit<OrderRow, "lines" | "refunds"> & Partial<Pick<OrderRow, "lines" | "refunds">>,
+) {
   const { refunds, ...rest } = order;
   return {
     ...rest,
@@ -44,7 +46,15 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ingestGroup = (key: string, items: { input: OrderInput }[]) => {
     const [tenantId = "", actor = "unknown"] = key.split("\u0000");
     return retryOnConflict(() =>
-      db.transaction().execute((tx) => ingestOrders(tx, tenantId, items.map((i) => i.input), actor, now())),
+      db.transaction().execute((tx) =>
+        ingestOrders(
+          tx,
+          tenantId,
+          items.map((i) => i.input),
+          actor,
+          now(),
+        ),
+      ),
     );
   };
   // Concurrent single-order requests of one brand are written as one batch (see GroupCommitter).
@@ -77,7 +87,9 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal;
       const actor = principal ? actorOf(principal) : "unknown";
-      const result = await ingest.submit(groupKey(tenantOf(request), actor), { input: toOrderInput(request.body) });
+      const result = await ingest.submit(groupKey(tenantOf(request), actor), {
+        input: toOrderInput(request.body),
+      });
       app.platform.events.poke();
       return reply.code(result.created ? 201 : 200).send(result);
     },
@@ -90,8 +102,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["orders"],
         summary: `Ingest up to ${MAX_BATCH_ORDERS} orders at once, all or nothing`,
-        description: "Every problem of every order is listed with its field (`/orders/17/paid_minor`) and nothing is written. Orders already known are answered with `created: false`.",
-        body: Type.Object({ orders: Type.Array(OrderBody, { minItems: 1, maxItems: MAX_BATCH_ORDERS }) }, { additionalProperties: false }),
+        description:
+          "Every problem of every order is listed with its field (`/orders/17/paid_minor`) and nothing is written. Orders already known are answered with `created: false`.",
+        body: Type.Object(
+          { orders: Type.Array(OrderBody, { minItems: 1, maxItems: MAX_BATCH_ORDERS }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ results: Type.Array(IngestResultSchema) }) },
       },
       config: { access: { apiKey: "write", staff: ["owner", "hq_operator"] } },
@@ -100,7 +116,11 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = request.principal;
       const actor = principal ? actorOf(principal) : "unknown";
       const results = await retryOnConflict(() =>
-        db.transaction().execute((tx) => ingestOrders(tx, tenantOf(request), request.body.orders.map(toOrderInput), actor, now())),
+        db
+          .transaction()
+          .execute((tx) =>
+            ingestOrders(tx, tenantOf(request), request.body.orders.map(toOrderInput), actor, now()),
+          ),
       );
       app.platform.events.poke();
       return { results };
@@ -119,7 +139,11 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
             member_id: Type.Optional(Type.String({ maxLength: 64 })),
             channel: Type.Optional(Type.String({ maxLength: 40 })),
             store_id: Type.Optional(Type.String({ maxLength: 64 })),
-            status: Type.Optional(Type.Union(["paid", "completed", "cancelled", "refunded", "unmatched"].map((s) => Type.Literal(s)))),
+            status: Type.Optional(
+              Type.Union(
+                ["paid", "completed", "cancelled", "refunded", "unmatched"].map((s) => Type.Literal(s)),
+              ),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -129,7 +153,13 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = PAGE_LIMIT_DEFAULT, cursor, ...filter } = request.query;
-      const page = await listOrders(db, tenantOf(request), { ...filter, status: filter.status as never }, { limit, after: decodeCursor(cursor) }, request.principal);
+      const page = await listOrders(
+        db,
+        tenantOf(request),
+        { ...filter, status: filter.status as never },
+        { limit, after: decodeCursor(cursor) },
+        request.principal,
+      );
       return { items: page.items.map(serializeOrder), next_cursor: page.next_cursor };
     },
   );
@@ -137,10 +167,16 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/v1/orders/:order_id",
     {
-      schema: { tags: ["orders"], summary: "An order with its lines and refunds", params: OrderIdParams, response: { 200: OrderSchema } },
+      schema: {
+        tags: ["orders"],
+        summary: "An order with its lines and refunds",
+        params: OrderIdParams,
+        response: { 200: OrderSchema },
+      },
       config: { access: { apiKey: "read", staff: "all" } },
     },
-    async (request) => serializeOrder(await getOrder(db, tenantOf(request), request.params.order_id, request.principal)),
+    async (request) =>
+      serializeOrder(await getOrder(db, tenantOf(request), request.params.order_id, request.principal)),
   );
 
   app.post(
@@ -149,7 +185,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["orders"],
         summary: "Refund part or all of an order; its points are taken back in proportion",
-        description: "By amount or by returned lines. Points already spent are owed or written off per the program's refund policy, and the ledger says which.",
+        description:
+          "By amount or by returned lines. Points already spent are owed or written off per the program's refund policy, and the ledger says which.",
         params: OrderIdParams,
         body: RefundBody,
         response: {
@@ -172,7 +209,14 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = request.principal;
       const body = request.body;
       return command(request, reply, 201, (tx) =>
-        refundOrder(tx, tenantOf(request), request.params.order_id, { ...body, refunded_at: body.refunded_at ? new Date(body.refunded_at) : undefined }, principal ? actorOf(principal) : "unknown", now()),
+        refundOrder(
+          tx,
+          tenantOf(request),
+          request.params.order_id,
+          { ...body, refunded_at: body.refunded_at ? new Date(body.refunded_at) : undefined },
+          principal ? actorOf(principal) : "unknown",
+          now(),
+        ),
       );
     },
   );
@@ -184,14 +228,35 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ["orders"],
         summary: "Cancel an order inside its return window; everything it earned is taken back",
         params: OrderIdParams,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })),
-        response: { 200: Type.Object({ order_id: Type.String(), status: Type.String(), points_reversed: Type.Integer(), replayed: Type.Boolean() }) },
+        body: Type.Optional(
+          Type.Object(
+            { reason: Type.Optional(Type.String({ maxLength: 200 })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({
+            order_id: Type.String(),
+            status: Type.String(),
+            points_reversed: Type.Integer(),
+            replayed: Type.Boolean(),
+          }),
+        },
       },
       config: { access: writers },
     },
     async (request, reply) => {
       const principal = request.principal;
-      return command(request, reply, 200, (tx) => cancelOrder(tx, tenantOf(request), request.params.order_id, request.body?.reason, principal ? actorOf(principal) : "unknown", now()));
+      return command(request, reply, 200, (tx) =>
+        cancelOrder(
+          tx,
+          tenantOf(request),
+          request.params.order_id,
+          request.body?.reason,
+          principal ? actorOf(principal) : "unknown",
+          now(),
+        ),
+      );
     },
   );
 };

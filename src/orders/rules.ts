@@ -31,20 +31,32 @@ export interface Amounts {
  * The order must add up: Σ(quantity × unit price − line discount) − order discount + shipping = paid.
  * Returns the problems with the field at fault, or the amounts.
  */
-export function checkAmounts(input: AmountsInput, path = ""): { amounts: Amounts } | { errors: FieldError[] } {
+export function checkAmounts(
+  input: AmountsInput,
+  path = "",
+): { amounts: Amounts } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
   let items = 0;
   input.lines.forEach((line, i) => {
     const gross = line.quantity * line.unit_price_minor;
     const discount = line.discount_minor ?? 0;
     if (discount > gross) {
-      errors.push({ in: "body", field: `${path}/lines/${i}/discount_minor`, message: `line discount ${discount} exceeds the line total ${gross}` });
+      errors.push({
+        in: "body",
+        field: `${path}/lines/${i}/discount_minor`,
+        message: `line discount ${discount} exceeds the line total ${gross}`,
+      });
     }
     items += gross - discount;
   });
   const discount = input.discount_minor ?? 0;
   const shipping = input.shipping_minor ?? 0;
-  if (discount > items) errors.push({ in: "body", field: `${path}/discount_minor`, message: `order discount ${discount} exceeds the items total ${items}` });
+  if (discount > items)
+    errors.push({
+      in: "body",
+      field: `${path}/discount_minor`,
+      message: `order discount ${discount} exceeds the items total ${items}`,
+    });
   const expected = items - discount + shipping;
   if (errors.length === 0 && expected !== input.paid_minor) {
     errors.push({
@@ -53,9 +65,18 @@ export function checkAmounts(input: AmountsInput, path = ""): { amounts: Amounts
       message: `lines add up to ${expected} (items ${items} − discount ${discount} + shipping ${shipping}), not ${input.paid_minor}`,
     });
   }
-  if (!Number.isSafeInteger(expected)) errors.push({ in: "body", field: `${path}/paid_minor`, message: "amounts are too large" });
+  if (!Number.isSafeInteger(expected))
+    errors.push({ in: "body", field: `${path}/paid_minor`, message: "amounts are too large" });
   if (errors.length > 0) return { errors };
-  return { amounts: { items_minor: items, discount_minor: discount, shipping_minor: shipping, paid_minor: input.paid_minor, basis_minor: input.paid_minor - shipping } };
+  return {
+    amounts: {
+      items_minor: items,
+      discount_minor: discount,
+      shipping_minor: shipping,
+      paid_minor: input.paid_minor,
+      basis_minor: input.paid_minor - shipping,
+    },
+  };
 }
 
 export interface RefundLine {
@@ -85,7 +106,11 @@ export function refundAmountForLines(
   returned.forEach((r, i) => {
     const line = lines.find((l) => l.line_no === r.line_no);
     if (!line) {
-      errors.push({ in: "body", field: `/lines/${i}/line_no`, message: `the order has no line ${r.line_no}` });
+      errors.push({
+        in: "body",
+        field: `/lines/${i}/line_no`,
+        message: `the order has no line ${r.line_no}`,
+      });
       return;
     }
     if (r.quantity > line.quantity - line.refunded_quantity) {
@@ -97,10 +122,13 @@ export function refundAmountForLines(
       return;
     }
     const lineNet = line.quantity * line.unit_price_minor - line.discount_minor;
-    const lineShareOfDiscount = order.items_minor > 0 ? (lineNet * order.discount_minor) / order.items_minor : 0;
+    const lineShareOfDiscount =
+      order.items_minor > 0 ? (lineNet * order.discount_minor) / order.items_minor : 0;
     // Returning the last units of a line takes whatever rounding left, so a line refunds exactly its paid total.
     const before = Math.floor(((lineNet - lineShareOfDiscount) * line.refunded_quantity) / line.quantity);
-    const after = Math.floor(((lineNet - lineShareOfDiscount) * (line.refunded_quantity + r.quantity)) / line.quantity);
+    const after = Math.floor(
+      ((lineNet - lineShareOfDiscount) * (line.refunded_quantity + r.quantity)) / line.quantity,
+    );
     amount += after - before;
   });
   if (errors.length > 0) return { errors };

@@ -9,7 +9,10 @@ export const MemberRefSchema = Type.Union(
     Type.Object({ phone: Type.String({ minLength: 3, maxLength: 32 }) }, { additionalProperties: false }),
     Type.Object({ identity: IdentitySchema }, { additionalProperties: false }),
   ],
-  { description: "Who bought: our member id, a phone (an unknown phone creates a prospect or holds the order, per the program), or an identity such as a POS card" },
+  {
+    description:
+      "Who bought: our member id, a phone (an unknown phone creates a prospect or holds the order, per the program), or an identity such as a POS card",
+  },
 );
 
 export const OrderLineSchema = Type.Object(
@@ -26,8 +29,17 @@ export const OrderLineSchema = Type.Object(
 
 export const OrderBody = Type.Object(
   {
-    channel: Type.String({ minLength: 1, maxLength: 40, pattern: "^[a-z0-9_.-]+$", examples: ["pos", "mini_program", "tmall", "shopify"] }),
-    external_id: Type.String({ minLength: 1, maxLength: 128, description: "The order's id in its channel; with the channel, the idempotency key that never expires" }),
+    channel: Type.String({
+      minLength: 1,
+      maxLength: 40,
+      pattern: "^[a-z0-9_.-]+$",
+      examples: ["pos", "mini_program", "tmall", "shopify"],
+    }),
+    external_id: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: "The order's id in its channel; with the channel, the idempotency key that never expires",
+    }),
     member: MemberRefSchema,
     store_id: Type.Optional(Type.String({ maxLength: 64 })),
     guide_id: Type.Optional(Type.String({ maxLength: 64 })),
@@ -56,10 +68,20 @@ export const IngestResultSchema = Type.Object({
 
 export const RefundBody = Type.Object(
   {
-    external_id: Type.String({ minLength: 1, maxLength: 128, description: "The refund's id in its channel: the same refund twice is one refund" }),
+    external_id: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: "The refund's id in its channel: the same refund twice is one refund",
+    }),
     amount_minor: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000_000 })),
     lines: Type.Optional(
-      Type.Array(Type.Object({ line_no: Type.Integer({ minimum: 1 }), quantity: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), { maxItems: 200 }),
+      Type.Array(
+        Type.Object(
+          { line_no: Type.Integer({ minimum: 1 }), quantity: Type.Integer({ minimum: 1 }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 200 },
+      ),
     ),
     refunded_at: Type.Optional(Type.String({ format: "date-time" })),
     reason: Type.Optional(Type.String({ maxLength: 200 })),
@@ -89,6 +111,30 @@ export const OrderSchema = Type.Object({
   completes_at: Type.String({ format: "date-time" }),
   completed_at: Nullable(Type.String({ format: "date-time" })),
   created_at: Type.String({ format: "date-time" }),
-  lines: Type.Optional(Type.Array(Type.Object({ line_no: Type.Integer(), sku: Type.String(), name: Nullable(Type.String()), category: Nullable(Type.String()), quantity: Type.Integer(), unit_price_minor: Type.Integer(), discount_minor: Type.Integer(), refunded_quantity: Type.Integer() }))),
-  refunds: Type.Optional(Type.Array(Type.Object({ refund_id: Type.String(), external_id: Type.String(), amount_minor: Type.Integer(), lines: Type.Array(Type.Object({ line_no: Type.Integer(), quantity: Type.Integer() })), points_reversed: Type.Integer(), refunded_at: Type.String({ format: "date-time" }) }))),
+  lines: Type.Optional(
+    Type.Array(
+      Type.Object({
+        line_no: Type.Integer(),
+        sku: Type.String(),
+        name: Nullable(Type.String()),
+        category: Nullable(Type.String()),
+        quantity: Type.Integer(),
+        unit_price_minor: Type.Integer(),
+        discount_minor: Type.Integer(),
+        refunded_quantity: Type.Integer(),
+      }),
+    ),
+  ),
+  refunds: Type.Optional(
+    Type.Array(
+      Type.Object({
+        refund_id: Type.String(),
+        external_id: Type.String(),
+        amount_minor: Type.Integer(),
+        lines: Type.Array(Type.Object({ line_no: Type.Integer(), quantity: Type.Integer() })),
+        points_reversed: Type.Integer(),
+        refunded_at: Type.String({ format: "date-time" }),
+      }),
+    ),
+  ),
 });
