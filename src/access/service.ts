@@ -12,6 +12,7 @@ import {
   verifyPassword,
 } from "../platform/auth/secrets.ts";
 import type { Db, Executor } from "../platform/db/database.ts";
+import { TtlCache } from "../platform/cache.ts";
 import { Problem } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
 import type { Role } from "../platform/tables.ts";
@@ -26,25 +27,41 @@ export const MIN_PASSWORD_LENGTH = 10;
 
 // ——— authentication ———
 
+/**
+ * API keys authenticate every server-to-server request; their rows are cached for a few seconds. Revoking in this
+ * process takes effect at once; other processes stop accepting the key within the TTL.
+ */
+const API_KEY_CACHE_TTL_MS = 5_000;
+const apiKeys = new TtlCache<
+  { api_key_id: string; scope: "read" | "write"; secret_hash: string; revoked_at: Date | null; last_used_at: Date | null } | undefined
+>({ ttl_ms: API_KEY_CACHE_TTL_MS, max_entries: 10_000 });
+
 /** Resolves a bearer token to its principal, or undefined when it is unknown, expired or revoked. */
 export async function authenticate(db: Db, token: string, now: Date): Promise<Principal | undefined> {
   const credential = parseCredential(token);
   if (!credential) return undefined;
   if (credential.kind === "ek") {
-    const key = await db
-      .selectFrom("api_keys")
-      .select(["api_key_id", "scope", "secret_hash", "revoked_at", "last_used_at"])
-      .where("tenant_id", "=", credential.tenantId)
-      .where("api_key_id", "=", credential.id)
-      .executeTakeFirst();
+    const cacheKey = `${credential.tenantId}/${credential.id}`;
+    const key = await apiKeys.get(cacheKey, () =>
+      db
+        .selectFrom("api_keys")
+        .select(["api_key_id", "scope", "secret_hash", "revoked_at", "last_used_at"])
+        .where("tenant_id", "=", credential.tenantId)
+        .where("api_key_id", "=", credential.id)
+        .executeTakeFirst(),
+    );
+    // The secret is checked on every request, cached or not: the cache holds the hash, never a verdict.
     if (!key || key.revoked_at || !secretMatches(credential.secret, key.secret_hash)) return undefined;
     if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-      await db
+      key.last_used_at = now;
+      // A hint for operators, not worth making the request wait (or a burst of requests queue on one row).
+      void db
         .updateTable("api_keys")
         .set({ last_used_at: now })
         .where("tenant_id", "=", credential.tenantId)
         .where("api_key_id", "=", credential.id)
-        .execute();
+        .execute()
+        .catch(() => undefined);
     }
     return { kind: "api_key", tenantId: credential.tenantId, apiKeyId: key.api_key_id, scope: key.scope };
   }
@@ -150,6 +167,7 @@ export async function revokeApiKey(
     .returning(API_KEY_COLUMNS)
     .executeTakeFirst();
   if (!row) throw new Problem("not-found", `API key ${apiKeyId} does not exist`);
+  apiKeys.delete(`${tenantId}/${apiKeyId}`);
   return row;
 }
 

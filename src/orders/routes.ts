@@ -67,7 +67,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     isItemError: (error) => error instanceof Problem,
     maxGroup: SINGLE_ORDER_GROUP_MAX,
-    maxConcurrentGroups: 4,
+    // Two groups in flight keep both cores busy; more would make smaller groups and more round trips per order.
+    maxConcurrentGroups: 2,
   });
 
   app.post(

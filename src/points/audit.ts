@@ -19,6 +19,15 @@ export async function checkLedger(db: Executor, tenantId: string): Promise<Ledge
     GROUP BY entry_id HAVING SUM(amount) <> 0 LIMIT 10`.execute(db);
   for (const row of unbalanced.rows) problems.push(`entry ${row.entry_id} sums to ${row.total}`);
 
+  // Every entry has its postings and every posting its entry (no foreign key enforces it: see the migration).
+  const pairing = await sql<{ entries: number; posted: number }>`
+    SELECT (SELECT count(*) FROM ledger_entries WHERE tenant_id = ${tenantId})::bigint AS entries,
+           (SELECT count(DISTINCT entry_id) FROM ledger_postings WHERE tenant_id = ${tenantId})::bigint AS posted`.execute(db);
+  const pair = pairing.rows[0];
+  if (pair && Number(pair.entries) !== Number(pair.posted)) {
+    problems.push(`${pair.entries} entries but postings for ${pair.posted}`);
+  }
+
   const mismatched = await sql<{ member_id: string; account: string; balance: number; postings: number }>`
     WITH posted AS (
       SELECT member_id,

@@ -1,3 +1,4 @@
+import { SETTINGS_TTL_MS, TtlCache } from "../platform/cache.ts";
 import { Value } from "typebox/value";
 import type { Executor } from "../platform/db/database.ts";
 import { businessRule, notFound, Problem } from "../platform/http/problems.ts";
@@ -95,6 +96,7 @@ export async function getTierProgram(db: Executor, tenantId: string): Promise<Ti
  * validation against the old ladder and together break it (two tiers of one rank).
  */
 async function lockLadder(tx: Executor, tenantId: string, now: Date): Promise<TierProgram> {
+  ladders.delete(tenantId);
   await tx
     .insertInto("tier_programs")
     .values({ tenant_id: tenantId, settings: JSON.stringify(DEFAULT_TIER_PROGRAM), updated_at: now })
@@ -133,7 +135,14 @@ export interface LadderContext {
   timeZone: string;
 }
 
+const ladders = new TtlCache<LadderContext>({ ttl_ms: SETTINGS_TTL_MS, max_entries: 10_000 });
+
+/** The brand's ladder and its settings, cached briefly: every order reads it, edits are rare (and clear it). */
 export async function loadLadder(db: Executor, tenantId: string): Promise<LadderContext> {
+  return ladders.get(tenantId, () => readLadder(db, tenantId));
+}
+
+async function readLadder(db: Executor, tenantId: string): Promise<LadderContext> {
   const tiers = await listTiers(db, tenantId);
   const program = await getTierProgram(db, tenantId);
   const { time_zone } = await getTenant(db, tenantId);

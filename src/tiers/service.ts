@@ -23,7 +23,7 @@ import {
   retentionWindowStart,
   type TierChange,
 } from "./rules.ts";
-import type { DistributionSchema, MemberTierSchema } from "./schemas.ts";
+import type { Benefits, DistributionSchema, MemberTierSchema } from "./schemas.ts";
 import { memberStatsInWindow, membersToEvaluate, type StatsWindow, tierCounts } from "./stats.ts";
 import { expireSubscriptions, membersWithLapsedSubscriptions } from "./subscriptions.ts";
 
@@ -53,9 +53,30 @@ export async function tierContexts(
   memberIds: string[],
   now: Date,
 ): Promise<Map<string, { tier_code: string | null; points_multiplier: number }>> {
+  const effective = await effectiveTierBenefits(db, tenantId, memberIds, now);
+  return new Map(
+    [...effective].map(([id, e]) => [id, { tier_code: e.tier_code, points_multiplier: e.benefits.points_multiplier }]),
+  );
+}
+
+export interface EffectiveTierBenefits {
+  tier_code: string | null;
+  benefits: Benefits;
+}
+
+/**
+ * Each member's effective tier (the better of free and paid) and its benefits, for many members at once (two
+ * queries): what checkout needs for member prices, the member discount and free shipping.
+ */
+export async function effectiveTierBenefits(
+  db: Executor,
+  tenantId: string,
+  memberIds: string[],
+  now: Date,
+): Promise<Map<string, EffectiveTierBenefits>> {
   const ids = [...new Set(memberIds)];
-  const contexts = new Map<string, { tier_code: string | null; points_multiplier: number }>();
-  if (ids.length === 0) return contexts;
+  const result = new Map<string, EffectiveTierBenefits>();
+  if (ids.length === 0) return result;
   const tiers = await listTiers(db, tenantId);
   const byId = new Map(tiers.map((t) => [t.tier_id, t]));
   const free = freeLadder(tiers);
@@ -92,12 +113,9 @@ export async function tierContexts(
   }
   for (const id of ids) {
     const tier = best.get(id);
-    contexts.set(id, {
-      tier_code: tier?.code ?? null,
-      points_multiplier: tier?.benefits.points_multiplier ?? 1,
-    });
+    result.set(id, { tier_code: tier?.code ?? null, benefits: tier?.benefits ?? DEFAULT_BENEFITS });
   }
-  return contexts;
+  return result;
 }
 
 /** After growth/spend changed: upgrades at once (never downgrades here). Runs inside the caller's transaction. */
