@@ -18,6 +18,7 @@ export type EventHandler = (event: DomainEvent, tx: Tx) => Promise<void>;
 
 const RELAY_BATCH_SIZE = 1_000;
 const RELAY_IDLE_POLL_MS = 1_000;
+const RELAY_POKE_DELAY_MS = 50;
 
 /**
  * Writes an event in the caller's transaction: it exists if and only if the change that caused it committed.
@@ -56,6 +57,7 @@ export class EventRelay {
   readonly #db: Db;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
+  #dueAtMs = Number.POSITIVE_INFINITY;
   #running = false;
   #stopped = true;
 
@@ -84,7 +86,10 @@ export class EventRelay {
 
   /** Asks for a relay pass soon (after a commit that wrote events). */
   poke(): void {
-    if (!this.#stopped && !this.#running) this.#schedule(0);
+    // Gathered, not immediate: a busy endpoint pokes after every request, and one pass per few dozen commits
+    // relays them all without taking a connection (the only one, on the embedded database) from the requests.
+    if (this.#stopped || this.#running || this.#dueAtMs <= Date.now() + RELAY_POKE_DELAY_MS) return;
+    this.#schedule(RELAY_POKE_DELAY_MS);
   }
 
   /** One pass: relays up to a batch; returns how many events it handled. */
@@ -123,6 +128,7 @@ export class EventRelay {
 
   #schedule(delayMs: number): void {
     if (this.#timer) clearTimeout(this.#timer);
+    this.#dueAtMs = Date.now() + delayMs;
     this.#timer = setTimeout(() => void this.#tick(), delayMs);
     this.#timer.unref();
   }
