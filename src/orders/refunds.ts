@@ -57,6 +57,38 @@ function reversalFor(
   };
 }
 
+/** Takes back what the order earned for the part refunded since `order.refunded_minor`, per the refund policy. */
+async function takeBack(
+  tx: Executor,
+  tenantId: string,
+  order: Awaited<ReturnType<typeof lockOrder>>,
+  refundedAfter: number,
+  reason: string,
+  actor: string,
+  now: Date,
+): Promise<{ reversed: number; shortfall: number }> {
+  const reversal = reversalFor(order, order.refunded_minor, refundedAfter);
+  if (!order.member_id || (reversal.points <= 0 && reversal.growth <= 0))
+    return { reversed: 0, shortfall: 0 };
+  const program = await getProgram(tx, tenantId);
+  const result = await reversePoints(
+    tx,
+    tenantId,
+    {
+      member_id: order.member_id,
+      points: reversal.points,
+      growth: reversal.growth,
+      source_type: "order",
+      source_id: order.order_id,
+      reason,
+      policy: program.refund_policy,
+      actor,
+    },
+    now,
+  );
+  return { reversed: result.reversed, shortfall: result.shortfall };
+}
+
 /**
  * Refunds part or all of an order, by amount or by returned lines, and takes back the points it earned in
  * proportion. A refund larger than what is left to refund is refused; the same refund id twice is one refund.
@@ -136,29 +168,15 @@ export async function refundOrder(
   }
 
   const refundedAfter = order.refunded_minor + amount;
-  const reversal = reversalFor(order, order.refunded_minor, refundedAfter);
-  let reversed = 0;
-  let shortfall = 0;
-  if (order.member_id && (reversal.points > 0 || reversal.growth > 0)) {
-    const program = await getProgram(tx, tenantId);
-    const result = await reversePoints(
-      tx,
-      tenantId,
-      {
-        member_id: order.member_id,
-        points: reversal.points,
-        growth: reversal.growth,
-        source_type: "order",
-        source_id: orderId,
-        reason: `refund ${input.external_id} of order ${order.channel}/${order.external_id}`,
-        policy: program.refund_policy,
-        actor,
-      },
-      now,
-    );
-    reversed = result.reversed;
-    shortfall = result.shortfall;
-  }
+  const { reversed, shortfall } = await takeBack(
+    tx,
+    tenantId,
+    order,
+    refundedAfter,
+    `refund ${input.external_id} of order ${order.channel}/${order.external_id}`,
+    actor,
+    now,
+  );
   const status: OrderStatus = refundedAfter === order.paid_minor ? "refunded" : order.status;
   await tx
     .updateTable("orders")
@@ -232,27 +250,15 @@ export async function cancelOrder(
   if (order.status !== "paid" && order.status !== "unmatched") {
     throw businessRule(`order ${orderId} is ${order.status}; refund it instead of cancelling`);
   }
-  const reversal = reversalFor(order, order.refunded_minor, order.paid_minor);
-  let reversed = 0;
-  if (order.member_id && (reversal.points > 0 || reversal.growth > 0)) {
-    const program = await getProgram(tx, tenantId);
-    const result = await reversePoints(
-      tx,
-      tenantId,
-      {
-        member_id: order.member_id,
-        points: reversal.points,
-        growth: reversal.growth,
-        source_type: "order",
-        source_id: orderId,
-        reason: `order ${order.channel}/${order.external_id} cancelled`,
-        policy: program.refund_policy,
-        actor,
-      },
-      now,
-    );
-    reversed = result.reversed;
-  }
+  const { reversed } = await takeBack(
+    tx,
+    tenantId,
+    order,
+    order.paid_minor,
+    `order ${order.channel}/${order.external_id} cancelled`,
+    actor,
+    now,
+  );
   await tx
     .updateTable("orders")
     .set({ status: "cancelled", updated_at: now })
