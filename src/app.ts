@@ -1,6 +1,10 @@
 import pino, { type Logger } from "pino";
 import { accessRoutes } from "./access/routes.ts";
 import { authenticate } from "./access/service.ts";
+import { mallRoutes } from "./coupons/mall/routes.ts";
+import { releaseExpiredReservations } from "./coupons/release.ts";
+import { couponRoutes } from "./coupons/routes.ts";
+import { registerCouponSubscriptions } from "./coupons/subscriptions.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { getMember } from "./members/service.ts";
 import { webhookRoutes } from "./orders/adapters/routes.ts";
@@ -61,6 +65,8 @@ export async function openEnclave(
   await http.register(webhookRoutes);
   await http.register(pointsRoutes);
   await http.register(tierRoutes);
+  await http.register(couponRoutes);
+  await http.register(mallRoutes);
   await http.ready();
 
   let backgroundStarted = false;
@@ -107,6 +113,9 @@ function defineJobs(platform: Platform): void {
   jobs.define("points.expire-due", () => drain(platform, (tx, now) => expireDueLots(tx, now)), {
     cron: "*/5 * * * *",
   });
+  jobs.define("coupons.release-expired-holds", () => drain(platform, releaseExpiredReservations), {
+    cron: "* * * * *",
+  });
   // Nightly tier review, 00:23 in China (UTC+8); the review itself works in each brand's own calendar.
   jobs.define("tiers.reevaluate", async () => void (await reevaluateAllTenants(database.db, clock.now())), {
     cron: "23 16 * * *",
@@ -115,6 +124,7 @@ function defineJobs(platform: Platform): void {
 
 /** Reactions of one capability to another's events, run by the outbox relay (at least once, in the relay's transaction). */
 function subscribeToEvents(platform: Platform): void {
+  registerCouponSubscriptions(platform);
   platform.events.subscribe("member.joined", async (event, tx) => {
     const member = await getMember(tx, event.tenantId, String(event.payload.member_id));
     if (member.phone) await claimHeldOrders(tx, event.tenantId, member.phone, platform.clock.now());

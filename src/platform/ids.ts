@@ -21,6 +21,13 @@ export const ID_PREFIXES = {
   rule: "rule",
   plan: "plan",
   subscription: "sub",
+  couponTemplate: "ctpl",
+  couponPack: "cpk",
+  coupon: "cpn",
+  couponIssue: "cis",
+  checkout: "chk",
+  reward: "rwd",
+  redemption: "rdm",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

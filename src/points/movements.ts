@@ -615,3 +615,220 @@ export async function mergePoints(tx: Executor, tenantId: string, absorbedId: st
   ]);
   await applyBalanceDeltas(tx, tenantId, deltas, now);
 }
+
+// ——— giving back spent points (a cancelled checkout, a cancelled reward) ———
+
+export interface RestoreInput extends Actor {
+  member_id: string;
+  /** The spend being given back, by its business key. */
+  source_type: string;
+  source_id: string;
+  /** This restoration's own business key (a cancellation, a refund): the same key twice restores once. */
+  restore_key: string;
+  /** Points to give back; omitted: everything of the spend not yet given back. */
+  amount?: number;
+  reason: string;
+}
+
+export interface RestoreResult {
+  entry_id: string | null;
+  restored: number;
+  replayed: boolean;
+}
+
+interface SpentLot {
+  lot_id: string;
+  amount: number;
+}
+
+function spentLots(detail: Record<string, unknown>): SpentLot[] {
+  const lots = detail.lots;
+  if (!Array.isArray(lots)) return [];
+  return lots.flatMap((l: unknown) =>
+    typeof l === "object" &&
+    l !== null &&
+    "lot_id" in l &&
+    "amount" in l &&
+    typeof l.lot_id === "string" &&
+    typeof l.amount === "number"
+      ? [{ lot_id: l.lot_id, amount: l.amount }]
+      : [],
+  );
+}
+
+/**
+ * Gives back points a spend took, as new available lots that keep the expiry of the lots they came from (the
+ * member gets back what they had, not fresher points). The entry moves program_redeemed → member_available, so
+ * redeemed totals and liability stay sums of postings. Points the member owes (negative balance) are paid first.
+ */
+export async function restoreSpentPoints(
+  tx: Executor,
+  tenantId: string,
+  input: RestoreInput,
+  now: Date,
+): Promise<RestoreResult> {
+  const balance = (await lockBalances(tx, tenantId, [input.member_id])).get(input.member_id);
+  const related = await tx
+    .selectFrom("ledger_entries")
+    .select(["entry_id", "kind", "amount", "detail"])
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", input.member_id)
+    .where("kind", "in", ["spend", "restore"])
+    .where("source_type", "=", input.source_type)
+    .where("source_id", "=", input.source_id)
+    .where("currency", "=", "points")
+    .orderBy("entry_id")
+    .execute();
+  const previous = related.find((e) => e.kind === "restore" && e.detail.restore_key === input.restore_key);
+  if (previous) return { entry_id: previous.entry_id, restored: previous.amount, replayed: true };
+  const spend = related.find((e) => e.kind === "spend");
+  if (!spend) return { entry_id: null, restored: 0, replayed: false };
+  const spent = -spend.amount;
+  const alreadyRestored = related.filter((e) => e.kind === "restore").reduce((sum, e) => sum + e.amount, 0);
+  const left = spent - alreadyRestored;
+  const amount = input.amount ?? left;
+  if (!Number.isSafeInteger(amount) || amount < 0 || amount > left) {
+    throw new Error(
+      `cannot restore ${amount} of ${input.source_type}/${input.source_id}: ${left} left to restore`,
+    );
+  }
+  if (amount === 0) return { entry_id: null, restored: 0, replayed: false };
+
+  // The lots the spend drew from, in the order it drew them; earlier restorations gave back the first ones.
+  let skip = alreadyRestored;
+  let take = amount;
+  const pieces: SpentLot[] = [];
+  for (const lot of spentLots(spend.detail)) {
+    const skipped = Math.min(skip, lot.amount);
+    skip -= skipped;
+    const piece = Math.min(lot.amount - skipped, take);
+    if (piece > 0) pieces.push({ lot_id: lot.lot_id, amount: piece });
+    take -= piece;
+  }
+  // A spend recorded without its lots still gives its points back, as one lot without expiry.
+  if (take > 0) pieces.push({ lot_id: "", amount: take });
+  const originals = new Map(
+    (
+      await tx
+        .selectFrom("points_lots")
+        .select(["lot_id", "earned_at", "expires_at"])
+        .where("tenant_id", "=", tenantId)
+        .where(
+          "lot_id",
+          "in",
+          pieces.map((p) => p.lot_id || "-"),
+        )
+        .execute()
+    ).map((l) => [l.lot_id, l]),
+  );
+
+  const [entryId = ""] = await writeEntries(tx, tenantId, [
+    transfer(
+      {
+        member_id: input.member_id,
+        currency: "points",
+        kind: "restore",
+        reason: input.reason,
+        source_type: input.source_type,
+        source_id: input.source_id,
+        actor: input.actor,
+        detail: { restore_key: input.restore_key, lots: pieces },
+        occurred_at: now,
+      },
+      "program_redeemed",
+      "member_available",
+      amount,
+    ),
+  ]);
+  let owed = Math.max(0, -(balance?.available ?? 0));
+  await insertMany(
+    tx,
+    "points_lots",
+    {
+      tenant_id: "text",
+      lot_id: "text",
+      member_id: "text",
+      entry_id: "text",
+      source_type: "text",
+      source_id: "text",
+      amount: "bigint",
+      remaining: "bigint",
+      status: "text",
+      earned_at: "timestamptz",
+      available_at: "timestamptz",
+      expires_at: "timestamptz",
+    },
+    pieces.map((piece) => {
+      const original = originals.get(piece.lot_id);
+      const debt = Math.min(piece.amount, owed);
+      owed -= debt;
+      return {
+        tenant_id: tenantId,
+        lot_id: newId("lot"),
+        member_id: input.member_id,
+        entry_id: entryId,
+        source_type: input.source_type,
+        source_id: input.source_id,
+        amount: piece.amount,
+        remaining: piece.amount - debt,
+        status: piece.amount - debt > 0 ? "available" : "closed",
+        earned_at: original?.earned_at ?? now,
+        available_at: now,
+        expires_at: original?.expires_at ?? null,
+      };
+    }),
+  );
+  await applyBalanceDeltas(tx, tenantId, new Map([[input.member_id, { available: amount }]]), now);
+  await recordEvent(tx, {
+    tenantId,
+    type: "points.restored",
+    subjectId: input.member_id,
+    at: now,
+    payload: {
+      member_id: input.member_id,
+      amount,
+      reason: input.reason,
+      source_type: input.source_type,
+      source_id: input.source_id,
+    },
+  });
+  return { entry_id: entryId, restored: amount, replayed: false };
+}
+
+/**
+ * What checkout needs to know about a member's points, read without locks: the spendable balance, whether they
+ * ever ordered (first-purchase bonuses) and what orders earned them on one brand-local day (daily caps).
+ */
+export async function pointsFacts(
+  db: Executor,
+  tenantId: string,
+  memberId: string,
+  day: { start: Date; end: Date } | null,
+): Promise<{ available: number; orders_count: number; earned_on_day: number }> {
+  const balance = await db
+    .selectFrom("member_balances")
+    .select(["available", "orders_count"])
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", memberId)
+    .executeTakeFirst();
+  let earned = 0;
+  if (day) {
+    const row = await db
+      .selectFrom("ledger_entries")
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("amount"), eb.val(0)).as("points"))
+      .where("tenant_id", "=", tenantId)
+      .where("member_id", "=", memberId)
+      .where("occurred_at", ">=", day.start)
+      .where("occurred_at", "<", day.end)
+      .where("currency", "=", "points")
+      .where("kind", "=", "earn")
+      .where("source_type", "=", "order")
+      .executeTakeFirst();
+    earned = Number(row?.points ?? 0);
+  }
+  return {
+    available: Math.max(0, balance?.available ?? 0),
+    orders_count: balance?.orders_count ?? 0,
+    earned_on_day: earned,
+  };
+}

@@ -1,5 +1,6 @@
 import type { Static } from "typebox";
 import type { Principal } from "../platform/auth/principal.ts";
+import { SETTINGS_TTL_MS, TtlCache } from "../platform/cache.ts";
 import type { Db, Executor } from "../platform/db/database.ts";
 import { listTenants } from "../tenants/service.ts";
 import {
@@ -55,9 +56,15 @@ export async function tierContexts(
 ): Promise<Map<string, { tier_code: string | null; points_multiplier: number }>> {
   const effective = await effectiveTierBenefits(db, tenantId, memberIds, now);
   return new Map(
-    [...effective].map(([id, e]) => [id, { tier_code: e.tier_code, points_multiplier: e.benefits.points_multiplier }]),
+    [...effective].map(([id, e]) => [
+      id,
+      { tier_code: e.tier_code, points_multiplier: e.benefits.points_multiplier },
+    ]),
   );
 }
+
+/** Ladders for read-only paths; an edit is seen within the TTL, like the other settings read on every request. */
+const ladders = new TtlCache<Tier[]>({ ttl_ms: SETTINGS_TTL_MS, max_entries: 10_000 });
 
 export interface EffectiveTierBenefits {
   tier_code: string | null;
@@ -73,11 +80,15 @@ export async function effectiveTierBenefits(
   tenantId: string,
   memberIds: string[],
   now: Date,
+  /** Read the ladder through a brief cache: for read-only paths such as a checkout quote, never for writes. */
+  options: { cachedLadder?: boolean } = {},
 ): Promise<Map<string, EffectiveTierBenefits>> {
   const ids = [...new Set(memberIds)];
   const result = new Map<string, EffectiveTierBenefits>();
   if (ids.length === 0) return result;
-  const tiers = await listTiers(db, tenantId);
+  const tiers = options.cachedLadder
+    ? await ladders.get(tenantId, () => listTiers(db, tenantId))
+    : await listTiers(db, tenantId);
   const byId = new Map(tiers.map((t) => [t.tier_id, t]));
   const free = freeLadder(tiers);
   // One statement: each member's free tier row and their live subscriptions' tiers.
