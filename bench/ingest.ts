@@ -19,7 +19,12 @@ const BATCH = 1_000;
 
 async function seed(database: Database): Promise<{ key: string; members: string[] }> {
   await migrate(database);
-  const tenant = await createTenant(database.db, { slug: "bench", name: "Bench", currency: "CNY", time_zone: "Asia/Shanghai" });
+  const tenant = await createTenant(database.db, {
+    slug: "bench",
+    name: "Bench",
+    currency: "CNY",
+    time_zone: "Asia/Shanghai",
+  });
   const key = await createApiKey(database.db, tenant.tenant_id, { name: "bench", scope: "write" });
   const now = new Date();
   const rows: ImportedMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
@@ -35,7 +40,9 @@ async function seed(database: Database): Promise<{ key: string; members: string[
     scene_key: null,
     joined_at: new Date(now.getTime() - 86_400_000),
   }));
-  const created = await database.db.transaction().execute((tx) => importMembers(tx, tenant.tenant_id, rows, now));
+  const created = await database.db
+    .transaction()
+    .execute((tx) => importMembers(tx, tenant.tenant_id, rows, now));
   return { key: key.key, members: created.map((m) => m.member_id) };
 }
 
@@ -67,7 +74,12 @@ async function single(server: Server, key: string, members: string[], connection
       },
     ],
   });
-  return { perSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.non2xx + result.errors, total: result["2xx"] };
+  return {
+    perSecond: Math.round(result.requests.average),
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+    total: result["2xx"],
+  };
 }
 
 async function batched(server: Server, key: string, members: string[], workers: number) {
@@ -115,16 +127,46 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
   await database.close();
   const server = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url }, 3901);
   const s = await single(server, key, members, 64);
-  report(["HTTP, one order per request (64 connections)", "PostgreSQL", s.perSecond, s.p99, s.errors, server.peakRssMiB(), await check(server, key)]);
+  report([
+    "HTTP, one order per request (64 connections)",
+    "PostgreSQL",
+    s.perSecond,
+    s.p99,
+    s.errors,
+    server.peakRssMiB(),
+    await check(server, key),
+  ]);
   const b = await batched(server, key, members, 2);
-  report([`HTTP, batches of ${BATCH} (2 clients)`, "PostgreSQL", b.perSecond, "—", b.errors, server.peakRssMiB(), await check(server, key)]);
+  report([
+    `HTTP, batches of ${BATCH} (2 clients)`,
+    "PostgreSQL",
+    b.perSecond,
+    "—",
+    b.errors,
+    server.peakRssMiB(),
+    await check(server, key),
+  ]);
   await server.stop();
 
-  const peer = await startProcess([join(import.meta.dirname, "peer/naive-server.ts")], { DATABASE_URL: pgdb.url }, 3902);
+  const peer = await startProcess(
+    [join(import.meta.dirname, "peer/naive-server.ts")],
+    { DATABASE_URL: pgdb.url },
+    3902,
+  );
   const p = await single(peer, key, members, 64);
-  report(["peer: naive ingest, one order per request (64 connections)", "PostgreSQL", p.perSecond, p.p99, p.errors, peer.peakRssMiB(), "—"]);
+  report([
+    "peer: naive ingest, one order per request (64 connections)",
+    "PostgreSQL",
+    p.perSecond,
+    p.p99,
+    p.errors,
+    peer.peakRssMiB(),
+    "—",
+  ]);
   await peer.stop();
-  console.log(`Enclave / peer, one order per request: ${(s.perSecond / Math.max(1, p.perSecond)).toFixed(2)}×`);
+  console.log(
+    `Enclave / peer, one order per request: ${(s.perSecond / Math.max(1, p.perSecond)).toFixed(2)}×`,
+  );
   await pgdb.drop();
 }
 
@@ -136,9 +178,25 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
   await database.close();
   const server = await startProcess([MAIN, "start"], { ENCLAVE_DATA_DIR: dir }, 3903);
   const s = await single(server, key, members, 16);
-  report(["HTTP, one order per request (16 connections)", "PGlite", s.perSecond, s.p99, s.errors, server.peakRssMiB(), await check(server, key)]);
+  report([
+    "HTTP, one order per request (16 connections)",
+    "PGlite",
+    s.perSecond,
+    s.p99,
+    s.errors,
+    server.peakRssMiB(),
+    await check(server, key),
+  ]);
   const b = await batched(server, key, members, 1);
-  report([`HTTP, batches of ${BATCH} (1 client)`, "PGlite", b.perSecond, "—", b.errors, server.peakRssMiB(), await check(server, key)]);
+  report([
+    `HTTP, batches of ${BATCH} (1 client)`,
+    "PGlite",
+    b.perSecond,
+    "—",
+    b.errors,
+    server.peakRssMiB(),
+    await check(server, key),
+  ]);
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -38,9 +38,20 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startProcess(args: string[], env: Record<string, string>, port: number): Promise<Server> {
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+): Promise<Server> {
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, LOG_LEVEL: "warn", ENCLAVE_DEMO: "false", HOST: "127.0.0.1", PORT: String(port), ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: "warn",
+      ENCLAVE_DEMO: "false",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      ...env,
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -8,36 +8,89 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 
 interface NaiveTables {
-  naive_orders: { order_id: string; member_id: string; external_id: string; paid_minor: number; points: number; created_at: Date };
+  naive_orders: {
+    order_id: string;
+    member_id: string;
+    external_id: string;
+    paid_minor: number;
+    points: number;
+    created_at: Date;
+  };
   naive_balances: { member_id: string; points: number; growth: number };
   naive_ledger: { entry_id: string; member_id: string; order_id: string; points: number; created_at: Date };
 }
 
 const url = process.env.DATABASE_URL ?? "";
-const db = new Kysely<NaiveTables>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+const db = new Kysely<NaiveTables>({
+  dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }),
+});
 
-await sql`CREATE TABLE IF NOT EXISTS naive_orders (order_id text PRIMARY KEY, member_id text NOT NULL, external_id text UNIQUE NOT NULL, paid_minor bigint NOT NULL, points bigint NOT NULL, created_at timestamptz NOT NULL)`.execute(db);
-await sql`CREATE TABLE IF NOT EXISTS naive_balances (member_id text PRIMARY KEY, points bigint NOT NULL, growth bigint NOT NULL)`.execute(db);
-await sql`CREATE TABLE IF NOT EXISTS naive_ledger (entry_id text PRIMARY KEY, member_id text NOT NULL, order_id text NOT NULL, points bigint NOT NULL, created_at timestamptz NOT NULL)`.execute(db);
+await sql`CREATE TABLE IF NOT EXISTS naive_orders (order_id text PRIMARY KEY, member_id text NOT NULL, external_id text UNIQUE NOT NULL, paid_minor bigint NOT NULL, points bigint NOT NULL, created_at timestamptz NOT NULL)`.execute(
+  db,
+);
+await sql`CREATE TABLE IF NOT EXISTS naive_balances (member_id text PRIMARY KEY, points bigint NOT NULL, growth bigint NOT NULL)`.execute(
+  db,
+);
+await sql`CREATE TABLE IF NOT EXISTS naive_ledger (entry_id text PRIMARY KEY, member_id text NOT NULL, order_id text NOT NULL, points bigint NOT NULL, created_at timestamptz NOT NULL)`.execute(
+  db,
+);
 
 const app = Fastify();
 app.get("/readyz", async () => ({ ok: true }));
-app.post<{ Body: { external_id: string; member: { member_id: string }; paid_minor: number } }>("/v1/orders", async (request, reply) => {
-  const body = request.body;
-  const points = Math.floor(body.paid_minor / 100);
-  const orderId = `ord_${crypto.randomUUID()}`;
-  await db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom("naive_orders").select("order_id").where("external_id", "=", body.external_id).executeTakeFirst();
-    if (existing) return;
-    await tx.insertInto("naive_orders").values({ order_id: orderId, member_id: body.member.member_id, external_id: body.external_id, paid_minor: body.paid_minor, points, created_at: new Date() }).execute();
-    const balance = await tx.selectFrom("naive_balances").selectAll().where("member_id", "=", body.member.member_id).forUpdate().executeTakeFirst();
-    if (balance) {
-      await tx.updateTable("naive_balances").set({ points: Number(balance.points) + points, growth: Number(balance.growth) + points }).where("member_id", "=", body.member.member_id).execute();
-    } else {
-      await tx.insertInto("naive_balances").values({ member_id: body.member.member_id, points, growth: points }).execute();
-    }
-    await tx.insertInto("naive_ledger").values({ entry_id: `jnl_${crypto.randomUUID()}`, member_id: body.member.member_id, order_id: orderId, points, created_at: new Date() }).execute();
-  });
-  return reply.code(201).send({ order_id: orderId, points_earned: points });
-});
+app.post<{ Body: { external_id: string; member: { member_id: string }; paid_minor: number } }>(
+  "/v1/orders",
+  async (request, reply) => {
+    const body = request.body;
+    const points = Math.floor(body.paid_minor / 100);
+    const orderId = `ord_${crypto.randomUUID()}`;
+    await db.transaction().execute(async (tx) => {
+      const existing = await tx
+        .selectFrom("naive_orders")
+        .select("order_id")
+        .where("external_id", "=", body.external_id)
+        .executeTakeFirst();
+      if (existing) return;
+      await tx
+        .insertInto("naive_orders")
+        .values({
+          order_id: orderId,
+          member_id: body.member.member_id,
+          external_id: body.external_id,
+          paid_minor: body.paid_minor,
+          points,
+          created_at: new Date(),
+        })
+        .execute();
+      const balance = await tx
+        .selectFrom("naive_balances")
+        .selectAll()
+        .where("member_id", "=", body.member.member_id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (balance) {
+        await tx
+          .updateTable("naive_balances")
+          .set({ points: Number(balance.points) + points, growth: Number(balance.growth) + points })
+          .where("member_id", "=", body.member.member_id)
+          .execute();
+      } else {
+        await tx
+          .insertInto("naive_balances")
+          .values({ member_id: body.member.member_id, points, growth: points })
+          .execute();
+      }
+      await tx
+        .insertInto("naive_ledger")
+        .values({
+          entry_id: `jnl_${crypto.randomUUID()}`,
+          member_id: body.member.member_id,
+          order_id: orderId,
+          points,
+          created_at: new Date(),
+        })
+        .execute();
+    });
+    return reply.code(201).send({ order_id: orderId, points_earned: points });
+  },
+);
 await app.listen({ port: Number(process.env.PORT ?? 3999), host: "127.0.0.1" });

@@ -33,7 +33,14 @@ export const MIN_PASSWORD_LENGTH = 10;
  */
 const API_KEY_CACHE_TTL_MS = 5_000;
 const apiKeys = new TtlCache<
-  { api_key_id: string; scope: "read" | "write"; secret_hash: string; revoked_at: Date | null; last_used_at: Date | null } | undefined
+  | {
+      api_key_id: string;
+      scope: "read" | "write";
+      secret_hash: string;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+    }
+  | undefined
 >({ ttl_ms: API_KEY_CACHE_TTL_MS, max_entries: 10_000 });
 
 /** Resolves a bearer token to its principal, or undefined when it is unknown, expired or revoked. */
@@ -385,6 +392,11 @@ export async function verifyOtp(
 export async function existingStaffIds(db: Executor, tenantId: string, ids: string[]): Promise<Set<string>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Set();
-  const rows = await db.selectFrom("staff").select("staff_id").where("tenant_id", "=", tenantId).where("staff_id", "in", unique).execute();
+  const rows = await db
+    .selectFrom("staff")
+    .select("staff_id")
+    .where("tenant_id", "=", tenantId)
+    .where("staff_id", "in", unique)
+    .execute();
   return new Set(rows.map((r) => r.staff_id));
 }

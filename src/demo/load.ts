@@ -183,13 +183,22 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
   let ingested = 0;
   for (let start = 0; start < orders.length; start += ORDER_BATCH) {
     const batch = orders.slice(start, start + ORDER_BATCH);
-    const results = await db.transaction().execute((tx) => ingestOrders(tx, tenantId, batch, "system:demo", now));
+    const results = await db
+      .transaction()
+      .execute((tx) => ingestOrders(tx, tenantId, batch, "system:demo", now));
     ingested += results.length;
     // A few returns, as in real life: about one order in fifty is refunded in part.
     const returned = results.filter((r) => r.member_id && random.next() < 0.02);
     await db.transaction().execute(async (tx) => {
       for (const order of returned) {
-        await refundOrder(tx, tenantId, order.order_id, { external_id: `demo-refund-${order.order_id}`, amount_minor: 900 }, "system:demo", now);
+        await refundOrder(
+          tx,
+          tenantId,
+          order.order_id,
+          { external_id: `demo-refund-${order.order_id}`, amount_minor: 900 },
+          "system:demo",
+          now,
+        );
       }
     });
   }
@@ -222,11 +231,24 @@ function generateOrders(random: Random, members: DemoMember[], now: Date): Order
     while (t < stopAt && ordersPerMonth > 0.01) {
       const at = new Date(t);
       const channel = random.weighted(ORDER_CHANNELS);
-      const lineCount = random.weighted([[1, 55], [2, 30], [3, 15]] as const);
+      const lineCount = random.weighted([
+        [1, 55],
+        [2, 30],
+        [3, 15],
+      ] as const);
       const lines = Array.from({ length: lineCount }, () => {
         const product = random.weighted(PRODUCTS.map((p) => [p, p.category === "merch" ? 1 : 8] as const));
-        const quantity = random.weighted([[1, 80], [2, 20]] as const);
-        return { sku: product.sku, name: product.name, category: product.category, quantity, unit_price_minor: product.price_minor };
+        const quantity = random.weighted([
+          [1, 80],
+          [2, 20],
+        ] as const);
+        return {
+          sku: product.sku,
+          name: product.name,
+          category: product.category,
+          quantity,
+          unit_price_minor: product.price_minor,
+        };
       });
       const items = lines.reduce((a, l) => a + l.quantity * l.unit_price_minor, 0);
       // The seeds' newcomer pack: spend 148 get 20 off, now and then.

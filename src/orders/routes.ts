@@ -141,9 +141,13 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
             channel: Type.Optional(Type.String({ maxLength: 40 })),
             store_id: Type.Optional(Type.String({ maxLength: 64 })),
             status: Type.Optional(
-              Type.Union(
-                ["paid", "completed", "cancelled", "refunded", "unmatched"].map((s) => Type.Literal(s)),
-              ),
+              Type.Union([
+                Type.Literal("paid"),
+                Type.Literal("completed"),
+                Type.Literal("cancelled"),
+                Type.Literal("refunded"),
+                Type.Literal("unmatched"),
+              ]),
             ),
           },
           { additionalProperties: false },
@@ -157,7 +161,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = await listOrders(
         db,
         tenantOf(request),
-        { ...filter, status: filter.status as never },
+        filter,
         { limit, after: decodeCursor(cursor) },
         request.principal,
       );

@@ -120,7 +120,9 @@ export class EventRelay {
       }
       if (rows.rows.length > 0) {
         await sql`UPDATE outbox SET relayed_at = ${new Date()}
-          WHERE (tenant_id, event_id) IN (SELECT * FROM unnest(${rows.rows.map((r) => r.tenant_id)}::text[], ${rows.rows.map((r) => r.event_id)}::text[]))`.execute(tx);
+          WHERE (tenant_id, event_id) IN (SELECT * FROM unnest(${rows.rows.map((r) => r.tenant_id)}::text[], ${rows.rows.map((r) => r.event_id)}::text[]))`.execute(
+          tx,
+        );
       }
       return rows.rows.length;
     });

@@ -46,14 +46,28 @@ describe("group commit", () => {
 
   it("keeps tenants apart", async () => {
     const { c, groups } = committer();
-    await Promise.all([c.submit("a", 1), c.submit("b", 2), c.submit("a", 3), c.submit("b", 4), c.submit("a", 5)]);
-    for (const group of groups) expect(group.every((i) => i % 2 === 1) || group.every((i) => i % 2 === 0)).toBe(true);
+    await Promise.all([
+      c.submit("a", 1),
+      c.submit("b", 2),
+      c.submit("a", 3),
+      c.submit("b", 4),
+      c.submit("a", 5),
+    ]);
+    for (const group of groups)
+      expect(group.every((i) => i % 2 === 1) || group.every((i) => i % 2 === 0)).toBe(true);
   });
 
   it("answers each request alone when one bad item spoils its group", async () => {
     const { c } = committer({ badItem: 3 });
     const settled = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => c.submit("t", i)));
-    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect(settled.map((s) => s.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+    ]);
     const bad = settled[3];
     expect(bad?.status === "rejected" && bad.reason instanceof ItemError).toBe(true);
   });

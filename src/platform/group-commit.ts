@@ -5,7 +5,10 @@
  * Measured on these machines, a shared hot row or one commit per request caps throughput; grouping lifts that cap.
  */
 export class GroupCommitter<In, Out> {
-  readonly #queues = new Map<string, { item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }[]>();
+  readonly #queues = new Map<
+    string,
+    { item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }[]
+  >();
   readonly #running = new Map<string, number>();
   readonly #writeGroup: (key: string, items: In[]) => Promise<Out[]>;
   readonly #writeOne: (key: string, item: In) => Promise<Out>;
@@ -55,7 +58,10 @@ export class GroupCommitter<In, Out> {
     });
   }
 
-  async #write(key: string, group: { item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }[]): Promise<void> {
+  async #write(
+    key: string,
+    group: { item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }[],
+  ): Promise<void> {
     if (group.length === 1) {
       const [only] = group;
       if (only) await this.#writeOne(key, only.item).then(only.resolve, only.reject);

@@ -22,7 +22,9 @@ export async function checkLedger(db: Executor, tenantId: string): Promise<Ledge
   // Every entry has its postings and every posting its entry (no foreign key enforces it: see the migration).
   const pairing = await sql<{ entries: number; posted: number }>`
     SELECT (SELECT count(*) FROM ledger_entries WHERE tenant_id = ${tenantId})::bigint AS entries,
-           (SELECT count(DISTINCT entry_id) FROM ledger_postings WHERE tenant_id = ${tenantId})::bigint AS posted`.execute(db);
+           (SELECT count(DISTINCT entry_id) FROM ledger_postings WHERE tenant_id = ${tenantId})::bigint AS posted`.execute(
+    db,
+  );
   const pair = pairing.rows[0];
   if (pair && Number(pair.entries) !== Number(pair.posted)) {
     problems.push(`${pair.entries} entries but postings for ${pair.posted}`);
@@ -45,10 +47,18 @@ export async function checkLedger(db: Executor, tenantId: string): Promise<Ledge
     ) AS x(account, balance, postings)
     WHERE b.tenant_id = ${tenantId} AND x.balance <> x.postings LIMIT 10`.execute(db);
   for (const row of mismatched.rows) {
-    problems.push(`member ${row.member_id} ${row.account}: balance ${row.balance} but postings ${row.postings}`);
+    problems.push(
+      `member ${row.member_id} ${row.account}: balance ${row.balance} but postings ${row.postings}`,
+    );
   }
 
-  const lotMismatch = await sql<{ member_id: string; available: number; pending: number; lots_available: number; lots_pending: number }>`
+  const lotMismatch = await sql<{
+    member_id: string;
+    available: number;
+    pending: number;
+    lots_available: number;
+    lots_pending: number;
+  }>`
     WITH lots AS (
       SELECT member_id,
              SUM(remaining) FILTER (WHERE status = 'available')::bigint AS available,
@@ -67,7 +77,9 @@ export async function checkLedger(db: Executor, tenantId: string): Promise<Ledge
   }
 
   const negative = await sql<{ lot_id: string }>`
-    SELECT lot_id FROM points_lots WHERE tenant_id = ${tenantId} AND (remaining < 0 OR remaining > amount) LIMIT 10`.execute(db);
+    SELECT lot_id FROM points_lots WHERE tenant_id = ${tenantId} AND (remaining < 0 OR remaining > amount) LIMIT 10`.execute(
+    db,
+  );
   for (const row of negative.rows) problems.push(`lot ${row.lot_id} is out of bounds`);
 
   const totals = await sql<{ program: number; members: number }>`

@@ -26,24 +26,48 @@ export interface BalanceDelta {
  * transactions touching the same members cannot deadlock. Every change to a member's lots or balance takes
  * this lock first: it is what makes concurrent spends, expiry and refunds of one member serial.
  */
-export async function lockBalances(tx: Executor, tenantId: string, memberIds: string[]): Promise<Map<string, Balance>> {
+export async function lockBalances(
+  tx: Executor,
+  tenantId: string,
+  memberIds: string[],
+): Promise<Map<string, Balance>> {
   const ids = [...new Set(memberIds)].sort();
   if (ids.length === 0) return new Map();
   // One statement creates missing rows and locks all of them (ON CONFLICT DO UPDATE takes the row lock), in the
   // sorted order of the input.
   const rows = await tx
     .insertInto("member_balances")
-    .values(ids.map((member_id) => ({ tenant_id: tenantId, member_id, first_order_at: null, last_order_at: null })))
-    .onConflict((oc) => oc.columns(["tenant_id", "member_id"]).doUpdateSet((eb) => ({ updated_at: eb.ref("member_balances.updated_at") })))
-    .returning(["member_id", "available", "pending", "growth", "orders_count", "first_order_at", "last_order_at"])
+    .values(
+      ids.map((member_id) => ({ tenant_id: tenantId, member_id, first_order_at: null, last_order_at: null })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(["tenant_id", "member_id"])
+        .doUpdateSet((eb) => ({ updated_at: eb.ref("member_balances.updated_at") })),
+    )
+    .returning([
+      "member_id",
+      "available",
+      "pending",
+      "growth",
+      "orders_count",
+      "first_order_at",
+      "last_order_at",
+    ])
     .execute();
   return new Map(rows.map((r) => [r.member_id, r]));
 }
 
 /** Adds deltas to balance rows (which the caller has locked), one statement for any number of members. */
-export async function applyBalanceDeltas(tx: Executor, tenantId: string, deltas: Map<string, BalanceDelta>, now: Date): Promise<void> {
+export async function applyBalanceDeltas(
+  tx: Executor,
+  tenantId: string,
+  deltas: Map<string, BalanceDelta>,
+  now: Date,
+): Promise<void> {
   const rows = [...deltas.entries()].filter(
-    ([, d]) => (d.available ?? 0) !== 0 || (d.pending ?? 0) !== 0 || (d.growth ?? 0) !== 0 || (d.orders ?? 0) !== 0,
+    ([, d]) =>
+      (d.available ?? 0) !== 0 || (d.pending ?? 0) !== 0 || (d.growth ?? 0) !== 0 || (d.orders ?? 0) !== 0,
   );
   if (rows.length === 0) return;
   const values = sql.join(

@@ -47,16 +47,30 @@ describe("points expiry", () => {
   });
 
   it("gives the same calendar facts and expiry by the fast path as by Luxon, in any zone", () => {
-    const zones = ["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Adelaide", "Pacific/Chatham"];
+    const zones = [
+      "Asia/Shanghai",
+      "America/New_York",
+      "Europe/London",
+      "Australia/Adelaide",
+      "Pacific/Chatham",
+    ];
     fc.assert(
-      fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }), (zone, ms) => {
-        const at = new Date(ms);
-        const policy = { kind: "period_end" as const, period: "month" as const, periods_after: 2 };
-        const fast = zoneCalendar(zone, policy);
-        const slow = localCalendar(at, zone);
-        expect(fast.facts(at)).toEqual({ day: localDay(at, zone), weekday: slow.weekday, day_of_month: slow.day });
-        expect(fast.expiresAt(at)).toEqual(expiresAt(at, policy, zone));
-      }),
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        (zone, ms) => {
+          const at = new Date(ms);
+          const policy = { kind: "period_end" as const, period: "month" as const, periods_after: 2 };
+          const fast = zoneCalendar(zone, policy);
+          const slow = localCalendar(at, zone);
+          expect(fast.facts(at)).toEqual({
+            day: localDay(at, zone),
+            weekday: slow.weekday,
+            day_of_month: slow.day,
+          });
+          expect(fast.expiresAt(at)).toEqual(expiresAt(at, policy, zone));
+        },
+      ),
     );
   });
 });

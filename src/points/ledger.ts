@@ -48,10 +48,14 @@ export function assertBalanced(entry: EntryInput): void {
   let sum = 0;
   for (const posting of entry.postings) {
     if (!Number.isSafeInteger(posting.amount) || posting.amount === 0) {
-      throw new LedgerInvariantError(`posting of ${posting.amount} to ${posting.account}: amounts are non-zero integers`);
+      throw new LedgerInvariantError(
+        `posting of ${posting.amount} to ${posting.account}: amounts are non-zero integers`,
+      );
     }
     if (isMemberAccount(posting.account) !== (posting.member_id !== undefined)) {
-      throw new LedgerInvariantError(`posting to ${posting.account} must ${isMemberAccount(posting.account) ? "" : "not "}name a member`);
+      throw new LedgerInvariantError(
+        `posting to ${posting.account} must ${isMemberAccount(posting.account) ? "" : "not "}name a member`,
+      );
     }
     const growthAccount = posting.account === "member_growth" || posting.account === "program_growth";
     if (growthAccount !== (entry.currency === "growth")) {
@@ -60,7 +64,9 @@ export function assertBalanced(entry: EntryInput): void {
     sum += posting.amount;
   }
   if (entry.postings.length < 2 || sum !== 0) {
-    throw new LedgerInvariantError(`entry ${entry.kind} for ${entry.member_id} does not balance (sum ${sum})`);
+    throw new LedgerInvariantError(
+      `entry ${entry.kind} for ${entry.member_id} does not balance (sum ${sum})`,
+    );
   }
 }
 
@@ -111,9 +117,23 @@ export async function writeEntries(tx: Executor, tenantId: string, entries: Entr
   await insertMany(
     tx,
     "ledger_postings",
-    { tenant_id: "text", entry_id: "text", seq: "smallint", account: "text", member_id: "text", amount: "bigint" },
+    {
+      tenant_id: "text",
+      entry_id: "text",
+      seq: "smallint",
+      account: "text",
+      member_id: "text",
+      amount: "bigint",
+    },
     entries.flatMap((e, i) =>
-      e.postings.map((p, seq) => ({ tenant_id: tenantId, entry_id: ids[i], seq, account: p.account, member_id: p.member_id ?? null, amount: p.amount })),
+      e.postings.map((p, seq) => ({
+        tenant_id: tenantId,
+        entry_id: ids[i],
+        seq,
+        account: p.account,
+        member_id: p.member_id ?? null,
+        amount: p.amount,
+      })),
     ),
   );
   return ids;
@@ -128,6 +148,8 @@ export function transfer(
   members: { from?: string; to?: string } = {},
 ): EntryInput {
   const leg = (account: Account, value: number, member?: string): Posting =>
-    isMemberAccount(account) ? { account, amount: value, member_id: member ?? base.member_id } : { account, amount: value };
+    isMemberAccount(account)
+      ? { account, amount: value, member_id: member ?? base.member_id }
+      : { account, amount: value };
   return { ...base, postings: [leg(from, -amount, members.from), leg(to, amount, members.to)] };
 }

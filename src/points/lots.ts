@@ -43,8 +43,14 @@ export function planTake(lots: OpenLot[], amount: number): { takes: LotTake[]; s
  * Points to reverse after a refund, so that the total reversed for an order is exactly proportional to what
  * was refunded, whatever the number of partial refunds (no rounding drift; a full refund reverses everything).
  */
-export function proportionalReversal(earned: number, basisMinor: number, refundedTotalMinor: number, alreadyReversed: number): number {
+export function proportionalReversal(
+  earned: number,
+  basisMinor: number,
+  refundedTotalMinor: number,
+  alreadyReversed: number,
+): number {
   if (basisMinor <= 0 || earned <= 0) return 0;
-  const target = refundedTotalMinor >= basisMinor ? earned : Math.floor((earned * refundedTotalMinor) / basisMinor);
+  const target =
+    refundedTotalMinor >= basisMinor ? earned : Math.floor((earned * refundedTotalMinor) / basisMinor);
   return Math.max(0, target - alreadyReversed);
 }

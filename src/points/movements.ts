@@ -56,7 +56,13 @@ export async function postEarnings(
     await applyBalanceDeltas(tx, tenantId, alsoApply, now);
     return;
   }
-  const balances = locked ?? (await lockBalances(tx, tenantId, withPoints.map((e) => e.member_id)));
+  const balances =
+    locked ??
+    (await lockBalances(
+      tx,
+      tenantId,
+      withPoints.map((e) => e.member_id),
+    ));
   const entries: EntryInput[] = [];
   const lots: { earning: Earning; entryIndex: number; points: number; pending: boolean }[] = [];
   const deltas = new Map<string, BalanceDelta>();
@@ -75,7 +81,8 @@ export async function postEarnings(
             member_id: earning.member_id,
             currency: "points",
             kind: earning.entry_kind ?? "earn",
-            reason: earning.entry_kind === "adjust" ? earning.reason : `${earning.reason}: ${decision.rule_name}`,
+            reason:
+              earning.entry_kind === "adjust" ? earning.reason : `${earning.reason}: ${decision.rule_name}`,
             rule_id: earning.entry_kind === "adjust" ? null : decision.rule_id,
             source_type: earning.source_type,
             source_id: earning.source_id,
@@ -111,7 +118,11 @@ export async function postEarnings(
         ),
       );
     }
-    addDelta(deltas, earning.member_id, pending ? { pending: points, growth } : { available: points, growth });
+    addDelta(
+      deltas,
+      earning.member_id,
+      pending ? { pending: points, growth } : { available: points, growth },
+    );
   }
   const entryIds = await writeEntries(tx, tenantId, entries);
 
@@ -174,17 +185,32 @@ async function openLots(
 ): Promise<LotRow[]> {
   let query = tx
     .selectFrom("points_lots")
-    .select(["lot_id", "member_id", "remaining", "earned_at", "expires_at", "status", "source_type", "source_id", "amount"])
+    .select([
+      "lot_id",
+      "member_id",
+      "remaining",
+      "earned_at",
+      "expires_at",
+      "status",
+      "source_type",
+      "source_id",
+      "amount",
+    ])
     .where("tenant_id", "=", tenantId)
     .where("member_id", "=", memberId)
     .where("remaining", ">", 0);
   if (filter.status) query = query.where("status", "=", filter.status);
   else query = query.where("status", "in", ["pending", "available"]);
-  if (filter.source) query = query.where("source_type", "=", filter.source.type).where("source_id", "=", filter.source.id);
+  if (filter.source)
+    query = query.where("source_type", "=", filter.source.type).where("source_id", "=", filter.source.id);
   return fefo(await query.execute());
 }
 
-async function drawLots(tx: Executor, tenantId: string, takes: { lot_id: string; amount: number }[]): Promise<void> {
+async function drawLots(
+  tx: Executor,
+  tenantId: string,
+  takes: { lot_id: string; amount: number }[],
+): Promise<void> {
   for (const take of takes) {
     const updated = await tx
       .updateTable("points_lots")
@@ -197,7 +223,8 @@ async function drawLots(tx: Executor, tenantId: string, takes: { lot_id: string;
       .where("remaining", ">=", take.amount)
       .executeTakeFirst();
     // The balance lock makes this impossible; if it ever happens, stop before the ledger and lots disagree.
-    if (Number(updated.numUpdatedRows) !== 1) throw new Error(`lot ${take.lot_id} could not give ${take.amount}`);
+    if (Number(updated.numUpdatedRows) !== 1)
+      throw new Error(`lot ${take.lot_id} could not give ${take.amount}`);
   }
 }
 
@@ -243,18 +270,38 @@ async function existingMovement(
  * Spends available points, first-expiring-first. Never overdraws: the member's balance row is locked, so of many
  * concurrent spends exactly those the balance covers succeed. The same (source_type, source_id) twice is one spend.
  */
-export async function spendPoints(tx: Executor, tenantId: string, input: SpendInput, now: Date): Promise<MovementResult> {
-  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw businessRule("amount must be a positive whole number of points", "/amount");
+export async function spendPoints(
+  tx: Executor,
+  tenantId: string,
+  input: SpendInput,
+  now: Date,
+): Promise<MovementResult> {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+    throw businessRule("amount must be a positive whole number of points", "/amount");
   const kind = input.kind ?? "spend";
   const balance = (await lockBalances(tx, tenantId, [input.member_id])).get(input.member_id);
-  const previous = await existingMovement(tx, tenantId, input.member_id, kind, input.source_type, input.source_id);
+  const previous = await existingMovement(
+    tx,
+    tenantId,
+    input.member_id,
+    kind,
+    input.source_type,
+    input.source_id,
+  );
   if (previous) return { ...previous, balance_after: balance?.available ?? 0, replayed: true };
   const available = balance?.available ?? 0;
   if (available < input.amount) {
-    throw businessRule(`not enough points: ${Math.max(0, available)} available, ${input.amount} needed`, "/amount");
+    throw businessRule(
+      `not enough points: ${Math.max(0, available)} available, ${input.amount} needed`,
+      "/amount",
+    );
   }
-  const { takes, shortfall } = planTake(await openLots(tx, tenantId, input.member_id, { status: "available" }), input.amount);
-  if (shortfall > 0) throw new Error(`ledger out of step: balance ${available} but lots short by ${shortfall}`);
+  const { takes, shortfall } = planTake(
+    await openLots(tx, tenantId, input.member_id, { status: "available" }),
+    input.amount,
+  );
+  if (shortfall > 0)
+    throw new Error(`ledger out of step: balance ${available} but lots short by ${shortfall}`);
   await drawLots(tx, tenantId, takes);
   const [entryId] = await writeEntries(tx, tenantId, [
     transfer(
@@ -280,9 +327,20 @@ export async function spendPoints(tx: Executor, tenantId: string, input: SpendIn
     type: kind === "adjust" ? "points.adjusted" : "points.spent",
     subjectId: input.member_id,
     at: now,
-    payload: { member_id: input.member_id, amount: -input.amount, reason: input.reason, source_type: input.source_type, source_id: input.source_id },
+    payload: {
+      member_id: input.member_id,
+      amount: -input.amount,
+      reason: input.reason,
+      source_type: input.source_type,
+      source_id: input.source_id,
+    },
   });
-  return { entry_id: entryId ?? "", amount: -input.amount, balance_after: available - input.amount, replayed: false };
+  return {
+    entry_id: entryId ?? "",
+    amount: -input.amount,
+    balance_after: available - input.amount,
+    replayed: false,
+  };
 }
 
 export interface GrantInput extends Actor {
@@ -295,10 +353,23 @@ export interface GrantInput extends Actor {
 }
 
 /** Adds available points outside an order (manual adjustment, engagement rewards), as a lot of their own. */
-export async function grantPoints(tx: Executor, tenantId: string, input: GrantInput, now: Date): Promise<MovementResult> {
-  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw businessRule("amount must be a positive whole number of points", "/amount");
+export async function grantPoints(
+  tx: Executor,
+  tenantId: string,
+  input: GrantInput,
+  now: Date,
+): Promise<MovementResult> {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+    throw businessRule("amount must be a positive whole number of points", "/amount");
   const balance = (await lockBalances(tx, tenantId, [input.member_id])).get(input.member_id);
-  const previous = await existingMovement(tx, tenantId, input.member_id, "adjust", input.source_type, input.source_id);
+  const previous = await existingMovement(
+    tx,
+    tenantId,
+    input.member_id,
+    "adjust",
+    input.source_type,
+    input.source_id,
+  );
   if (previous) return { ...previous, balance_after: balance?.available ?? 0, replayed: true };
   await postEarnings(
     tx,
@@ -311,7 +382,15 @@ export async function grantPoints(tx: Executor, tenantId: string, input: GrantIn
         earned_at: now,
         available_at: now,
         expires_at: input.expires_at,
-        decisions: [{ rule_id: input.source_type, rule_name: input.reason, kind: "bonus", points: input.amount, growth: 0 }],
+        decisions: [
+          {
+            rule_id: input.source_type,
+            rule_name: input.reason,
+            kind: "bonus",
+            points: input.amount,
+            growth: 0,
+          },
+        ],
         reason: input.reason,
         entry_kind: "adjust",
       },
@@ -319,15 +398,33 @@ export async function grantPoints(tx: Executor, tenantId: string, input: GrantIn
     input,
     now,
   );
-  const entry = await existingMovement(tx, tenantId, input.member_id, "adjust", input.source_type, input.source_id);
+  const entry = await existingMovement(
+    tx,
+    tenantId,
+    input.member_id,
+    "adjust",
+    input.source_type,
+    input.source_id,
+  );
   await recordEvent(tx, {
     tenantId,
     type: "points.adjusted",
     subjectId: input.member_id,
     at: now,
-    payload: { member_id: input.member_id, amount: input.amount, reason: input.reason, source_type: input.source_type, source_id: input.source_id },
+    payload: {
+      member_id: input.member_id,
+      amount: input.amount,
+      reason: input.reason,
+      source_type: input.source_type,
+      source_id: input.source_id,
+    },
   });
-  return { entry_id: entry?.entry_id ?? "", amount: input.amount, balance_after: (balance?.available ?? 0) + input.amount, replayed: false };
+  return {
+    entry_id: entry?.entry_id ?? "",
+    amount: input.amount,
+    balance_after: (balance?.available ?? 0) + input.amount,
+    replayed: false,
+  };
 }
 
 // ——— reversing (refunds, cancellations) ———
@@ -356,16 +453,26 @@ export interface ReversalResult {
  * other available points first-expiring-first; what is left is owed (negative balance) or written off (clamp),
  * and the entry says which.
  */
-export async function reversePoints(tx: Executor, tenantId: string, input: ReversalInput, now: Date): Promise<ReversalResult> {
+export async function reversePoints(
+  tx: Executor,
+  tenantId: string,
+  input: ReversalInput,
+  now: Date,
+): Promise<ReversalResult> {
   const balance = (await lockBalances(tx, tenantId, [input.member_id])).get(input.member_id);
   const source = { type: input.source_type, id: input.source_id };
   const own = await openLots(tx, tenantId, input.member_id, { source });
   const ownPending = own.filter((l) => l.status === "pending");
   const ownAvailable = own.filter((l) => l.status === "available");
-  const fromPending = Math.min(input.points, ownPending.reduce((a, l) => a + l.remaining, 0));
+  const fromPending = Math.min(
+    input.points,
+    ownPending.reduce((a, l) => a + l.remaining, 0),
+  );
   const pendingPlan = planTake(ownPending, fromPending);
   const afterPending = input.points - fromPending;
-  const others = (await openLots(tx, tenantId, input.member_id, { status: "available" })).filter((l) => l.source_id !== input.source_id || l.source_type !== input.source_type);
+  const others = (await openLots(tx, tenantId, input.member_id, { status: "available" })).filter(
+    (l) => l.source_id !== input.source_id || l.source_type !== input.source_type,
+  );
   const availablePlan = planTake([...ownAvailable, ...others], afterPending);
   const fromAvailable = afterPending - availablePlan.shortfall;
   const shortfall = availablePlan.shortfall;
@@ -382,7 +489,10 @@ export async function reversePoints(tx: Executor, tenantId: string, input: Rever
     occurred_at: now,
   };
   const entries: EntryInput[] = [];
-  if (fromPending > 0) entries.push(transfer({ ...base, detail: { from: "pending" } }, "member_pending", "program_reversed", fromPending));
+  if (fromPending > 0)
+    entries.push(
+      transfer({ ...base, detail: { from: "pending" } }, "member_pending", "program_reversed", fromPending),
+    );
   const owedNow = input.policy === "negative_balance" ? shortfall : 0;
   if (fromAvailable + owedNow > 0) {
     entries.push(
@@ -406,7 +516,12 @@ export async function reversePoints(tx: Executor, tenantId: string, input: Rever
   await applyBalanceDeltas(
     tx,
     tenantId,
-    new Map([[input.member_id, { pending: -fromPending, available: -(fromAvailable + owedNow), growth: -input.growth }]]),
+    new Map([
+      [
+        input.member_id,
+        { pending: -fromPending, available: -(fromAvailable + owedNow), growth: -input.growth },
+      ],
+    ]),
     now,
   );
   const availableAfter = (balance?.available ?? 0) - fromAvailable - owedNow;
@@ -421,14 +536,19 @@ const JOB_BATCH = 500;
  * Makes pending lots whose return window has passed available. Processes up to a batch; returns how many lots
  * moved so the job can call again.
  */
-export async function activateDueLots(tx: Executor, now: Date, scope: { tenantId?: string; sourceIds?: string[] } = {}): Promise<number> {
+export async function activateDueLots(
+  tx: Executor,
+  now: Date,
+  scope: { tenantId?: string; sourceIds?: string[] } = {},
+): Promise<number> {
   let query = tx
     .selectFrom("points_lots")
     .select(["tenant_id", "member_id"])
     .where("status", "=", "pending")
     .where("available_at", "<=", now);
   if (scope.tenantId) query = query.where("tenant_id", "=", scope.tenantId);
-  if (scope.sourceIds) query = query.where("source_id", "in", scope.sourceIds.length ? scope.sourceIds : ["-"]);
+  if (scope.sourceIds)
+    query = query.where("source_id", "in", scope.sourceIds.length ? scope.sourceIds : ["-"]);
   const due = await query.limit(JOB_BATCH).execute();
   let moved = 0;
   for (const [tenantId, memberIds] of groupByTenant(due)) {
@@ -498,7 +618,11 @@ export async function activateDueLots(tx: Executor, now: Date, scope: { tenantId
  * Expires what is left of lots whose time has come. Spent points are never touched: the lot's remaining is read
  * under the member's balance lock, after any concurrent spend committed.
  */
-export async function expireDueLots(tx: Executor, now: Date, scope: { tenantId?: string } = {}): Promise<number> {
+export async function expireDueLots(
+  tx: Executor,
+  now: Date,
+  scope: { tenantId?: string } = {},
+): Promise<number> {
   let query = tx
     .selectFrom("points_lots")
     .select(["tenant_id", "member_id"])
@@ -543,7 +667,11 @@ export async function expireDueLots(tx: Executor, now: Date, scope: { tenantId?:
       .updateTable("points_lots")
       .set({ remaining: 0, status: "closed" })
       .where("tenant_id", "=", tenantId)
-      .where("lot_id", "in", lots.map((l) => l.lot_id))
+      .where(
+        "lot_id",
+        "in",
+        lots.map((l) => l.lot_id),
+      )
       .execute();
     const deltas = new Map<string, BalanceDelta>();
     for (const lot of lots) addDelta(deltas, lot.member_id, { available: -lot.remaining });
@@ -575,11 +703,26 @@ function groupByTenant(rows: { tenant_id: string; member_id: string }[]): Map<st
 // ——— merging two members ———
 
 /** Moves everything the absorbed member holds to the survivor, as ledger entries on both. */
-export async function mergePoints(tx: Executor, tenantId: string, absorbedId: string, survivorId: string, actor: Actor, now: Date): Promise<void> {
+export async function mergePoints(
+  tx: Executor,
+  tenantId: string,
+  absorbedId: string,
+  survivorId: string,
+  actor: Actor,
+  now: Date,
+): Promise<void> {
   const balances = await lockBalances(tx, tenantId, [absorbedId, survivorId]);
   const from = balances.get(absorbedId);
   if (!from) return;
-  const base = { member_id: survivorId, kind: "merge", reason: `merged from ${absorbedId}`, source_type: "merge", source_id: absorbedId, actor: actor.actor, occurred_at: now };
+  const base = {
+    member_id: survivorId,
+    kind: "merge",
+    reason: `merged from ${absorbedId}`,
+    source_type: "merge",
+    source_id: absorbedId,
+    actor: actor.actor,
+    occurred_at: now,
+  };
   const entries: EntryInput[] = [];
   const moves: [number, "member_available" | "member_pending" | "member_growth"][] = [
     [from.available, "member_available"],
@@ -598,9 +741,22 @@ export async function mergePoints(tx: Executor, tenantId: string, absorbedId: st
     });
   }
   await writeEntries(tx, tenantId, entries);
-  await tx.updateTable("points_lots").set({ member_id: survivorId }).where("tenant_id", "=", tenantId).where("member_id", "=", absorbedId).execute();
+  await tx
+    .updateTable("points_lots")
+    .set({ member_id: survivorId })
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", absorbedId)
+    .execute();
   const deltas = new Map<string, BalanceDelta>([
-    [absorbedId, { available: -from.available, pending: -from.pending, growth: -from.growth, orders: -from.orders_count }],
+    [
+      absorbedId,
+      {
+        available: -from.available,
+        pending: -from.pending,
+        growth: -from.growth,
+        orders: -from.orders_count,
+      },
+    ],
     [
       survivorId,
       {

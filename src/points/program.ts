@@ -34,7 +34,11 @@ export const EarnRuleDefinitionSchema = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    { kind: Type.Literal("multiplier"), factor: Type.Number({ minimum: 1, maximum: 100 }), when: Type.Optional(Condition) },
+    {
+      kind: Type.Literal("multiplier"),
+      factor: Type.Number({ minimum: 1, maximum: 100 }),
+      when: Type.Optional(Condition),
+    },
     { additionalProperties: false },
   ),
   Type.Object(
@@ -59,7 +63,10 @@ export const EarnRuleDefinitionSchema = Type.Union([
 
 export const ExpiryPolicySchema = Type.Union([
   Type.Object({ kind: Type.Literal("never") }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal("rolling_days"), days: Type.Integer({ minimum: 1, maximum: 3650 }) }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal("rolling_days"), days: Type.Integer({ minimum: 1, maximum: 3650 }) },
+    { additionalProperties: false },
+  ),
   Type.Object(
     {
       kind: Type.Literal("period_end"),
@@ -68,7 +75,10 @@ export const ExpiryPolicySchema = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object({ kind: Type.Literal("fixed_date"), date: Type.String({ format: "date" }) }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal("fixed_date"), date: Type.String({ format: "date" }) },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const ProgramSettingsSchema = Type.Object(
@@ -84,10 +94,13 @@ export const ProgramSettingsSchema = Type.Object(
         "When a refund reverses points the member already spent: negative_balance leaves them owing (paid back from later points); clamp writes the rest off",
     }),
     unmatched_orders: Type.Union([Type.Literal("create_prospect"), Type.Literal("hold")], {
-      description: "An order for an unknown phone: create a prospect member who earns, or hold it unmatched until they join",
+      description:
+        "An order for an unknown phone: create a prospect member who earns, or hold it unmatched until they join",
     }),
     expiring_soon_days: Type.Integer({ minimum: 1, maximum: 365 }),
-    earn_before_join: Type.Boolean({ description: "Whether orders placed before the member joined earn points" }),
+    earn_before_join: Type.Boolean({
+      description: "Whether orders placed before the member joined earn points",
+    }),
   },
   { additionalProperties: false },
 );
@@ -104,7 +117,12 @@ export const DEFAULT_PROGRAM: ProgramSettings = {
   earn_before_join: false,
 };
 
-export const DEFAULT_BASE_RULE: EarnRuleDefinition = { kind: "base", points_per_unit: 1, growth_per_unit: 1, unit_minor: 100 };
+export const DEFAULT_BASE_RULE: EarnRuleDefinition = {
+  kind: "base",
+  points_per_unit: 1,
+  growth_per_unit: 1,
+  unit_minor: 100,
+};
 
 const programs = new TtlCache<ProgramSettings>({ ttl_ms: SETTINGS_TTL_MS, max_entries: 10_000 });
 const activeRules = new TtlCache<EarnRuleRow[]>({ ttl_ms: SETTINGS_TTL_MS, max_entries: 10_000 });
@@ -115,19 +133,30 @@ export async function getProgram(db: Executor, tenantId: string): Promise<Progra
 }
 
 async function loadProgram(db: Executor, tenantId: string): Promise<ProgramSettings> {
-  const row = await db.selectFrom("points_programs").select("settings").where("tenant_id", "=", tenantId).executeTakeFirst();
+  const row = await db
+    .selectFrom("points_programs")
+    .select("settings")
+    .where("tenant_id", "=", tenantId)
+    .executeTakeFirst();
   if (!row) return DEFAULT_PROGRAM;
   // Settings written by an older version may lack newer fields: defaults fill them.
   return Value.Parse(ProgramSettingsSchema, { ...DEFAULT_PROGRAM, ...row.settings });
 }
 
-export async function updateProgram(tx: Executor, tenantId: string, patch: Partial<ProgramSettings>, now: Date): Promise<ProgramSettings> {
+export async function updateProgram(
+  tx: Executor,
+  tenantId: string,
+  patch: Partial<ProgramSettings>,
+  now: Date,
+): Promise<ProgramSettings> {
   const settings = { ...(await loadProgram(tx, tenantId)), ...patch };
   programs.delete(tenantId);
   await tx
     .insertInto("points_programs")
     .values({ tenant_id: tenantId, settings: JSON.stringify(settings), updated_at: now })
-    .onConflict((oc) => oc.column("tenant_id").doUpdateSet({ settings: JSON.stringify(settings), updated_at: now }))
+    .onConflict((oc) =>
+      oc.column("tenant_id").doUpdateSet({ settings: JSON.stringify(settings), updated_at: now }),
+    )
     .execute();
   return settings;
 }
@@ -146,7 +175,16 @@ export interface EarnRuleRow extends EarnRule {
   updated_at: Date;
 }
 
-const RULE_COLUMNS = ["rule_id", "name", "definition", "active", "starts_at", "ends_at", "created_at", "updated_at"] as const;
+const RULE_COLUMNS = [
+  "rule_id",
+  "name",
+  "definition",
+  "active",
+  "starts_at",
+  "ends_at",
+  "created_at",
+  "updated_at",
+] as const;
 
 function toRule(row: { definition: Record<string, unknown> } & Omit<EarnRuleRow, "definition">): EarnRuleRow {
   return { ...row, definition: Value.Parse(EarnRuleDefinitionSchema, row.definition) };
@@ -157,7 +195,11 @@ export async function activeEarnRules(db: Executor, tenantId: string): Promise<E
   return activeRules.get(tenantId, () => listEarnRules(db, tenantId, { activeOnly: true }));
 }
 
-export async function listEarnRules(db: Executor, tenantId: string, options: { activeOnly?: boolean } = {}): Promise<EarnRuleRow[]> {
+export async function listEarnRules(
+  db: Executor,
+  tenantId: string,
+  options: { activeOnly?: boolean } = {},
+): Promise<EarnRuleRow[]> {
   let query = db.selectFrom("earn_rules").select(RULE_COLUMNS).where("tenant_id", "=", tenantId);
   if (options.activeOnly) query = query.where("active", "=", true);
   return (await query.orderBy("rule_id").execute()).map(toRule);
@@ -179,7 +221,12 @@ function checkWindow(startsAt: Date | null | undefined, endsAt: Date | null | un
   }
 }
 
-export async function createEarnRule(tx: Executor, tenantId: string, input: EarnRuleInput, now: Date): Promise<EarnRuleRow> {
+export async function createEarnRule(
+  tx: Executor,
+  tenantId: string,
+  input: EarnRuleInput,
+  now: Date,
+): Promise<EarnRuleRow> {
   checkWindow(input.starts_at, input.ends_at);
   activeRules.delete(tenantId);
   const row = await tx

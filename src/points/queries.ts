@@ -17,7 +17,12 @@ export interface PointsBalance {
   next_expiry: { expires_at: string; points: number } | null;
 }
 
-export async function getBalance(db: Executor, tenantId: string, memberId: string, now: Date): Promise<PointsBalance> {
+export async function getBalance(
+  db: Executor,
+  tenantId: string,
+  memberId: string,
+  now: Date,
+): Promise<PointsBalance> {
   const program = await getProgram(db, tenantId);
   const row = await db
     .selectFrom("member_balances")
@@ -38,7 +43,9 @@ export async function getBalance(db: Executor, tenantId: string, memberId: strin
     .orderBy("expires_at")
     .limit(24)
     .execute();
-  const dated = expiring.flatMap((e) => (e.expires_at ? [{ expires_at: e.expires_at, points: Number(e.points) }] : []));
+  const dated = expiring.flatMap((e) =>
+    e.expires_at ? [{ expires_at: e.expires_at, points: Number(e.points) }] : [],
+  );
   const first = dated[0];
   return {
     member_id: memberId,
@@ -46,7 +53,9 @@ export async function getBalance(db: Executor, tenantId: string, memberId: strin
     pending: row?.pending ?? 0,
     owed: Math.max(0, -(row?.available ?? 0)),
     growth: row?.growth ?? 0,
-    expiring_soon: dated.filter((e) => e.expires_at <= horizon).map((e) => ({ expires_at: e.expires_at.toISOString(), points: e.points })),
+    expiring_soon: dated
+      .filter((e) => e.expires_at <= horizon)
+      .map((e) => ({ expires_at: e.expires_at.toISOString(), points: e.points })),
     next_expiry: first ? { expires_at: first.expires_at.toISOString(), points: first.points } : null,
   };
 }
@@ -74,7 +83,19 @@ export async function getHistory(
 ): Promise<{ items: HistoryEntry[]; next_cursor: string | null }> {
   let query = db
     .selectFrom("ledger_entries")
-    .select(["entry_id", "currency", "kind", "amount", "reason", "rule_id", "source_type", "source_id", "actor", "detail", "occurred_at"])
+    .select([
+      "entry_id",
+      "currency",
+      "kind",
+      "amount",
+      "reason",
+      "rule_id",
+      "source_type",
+      "source_id",
+      "actor",
+      "detail",
+      "occurred_at",
+    ])
     .where("tenant_id", "=", tenantId)
     .where("member_id", "=", memberId);
   if (page.currency) query = query.where("currency", "=", page.currency);
@@ -82,13 +103,26 @@ export async function getHistory(
     const [at, id] = page.before.split("|");
     if (!at || !id || Number.isNaN(Date.parse(at))) throw new Problem("invalid-cursor");
     query = query.where((eb) =>
-      eb.or([eb("occurred_at", "<", new Date(at)), eb.and([eb("occurred_at", "=", new Date(at)), eb("entry_id", "<", id)])]),
+      eb.or([
+        eb("occurred_at", "<", new Date(at)),
+        eb.and([eb("occurred_at", "=", new Date(at)), eb("entry_id", "<", id)]),
+      ]),
     );
   }
-  const rows = await query.orderBy("occurred_at", "desc").orderBy("entry_id", "desc").limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy("occurred_at", "desc")
+    .orderBy("entry_id", "desc")
+    .limit(page.limit + 1)
+    .execute();
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > page.limit && last ? encodeCursor(`${last.occurred_at.toISOString()}|${last.entry_id}`) : null };
+  return {
+    items,
+    next_cursor:
+      rows.length > page.limit && last
+        ? encodeCursor(`${last.occurred_at.toISOString()}|${last.entry_id}`)
+        : null,
+  };
 }
 
 export interface LiabilityReport {

@@ -646,7 +646,9 @@ describeEachDatabase("Tiers", (database) => {
           token,
           ...(probe.method === "GET" ? {} : { body: {} }),
         });
-        expect([400, 401, 403, 404, 422], `${probe.method} ${probe.url} → ${res.status}`).toContain(res.status);
+        expect([400, 401, 403, 404, 422], `${probe.method} ${probe.url} → ${res.status}`).toContain(
+          res.status,
+        );
       }
     }
     expect(await api("GET", "/v1/tiers", { token: theirs.readKey })).toEqual(before);

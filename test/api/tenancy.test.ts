@@ -84,7 +84,9 @@ describeEachDatabase("Tenant isolation", (db) => {
           token,
           ...(probe.method === "GET" || probe.method === "DELETE" ? {} : { body: {} }),
         });
-        expect([400, 401, 403, 404, 422], `${probe.method} ${probe.url} → ${res.status}`).toContain(res.status);
+        expect([400, 401, 403, 404, 422], `${probe.method} ${probe.url} → ${res.status}`).toContain(
+          res.status,
+        );
         expect(JSON.stringify(res.body)).not.toContain(theirs.phone);
       }
     }

@@ -139,7 +139,9 @@ describe("the real server process, driven through the CLI and HTTP", () => {
     const liability = await call(server, "GET", "/v1/points/liability", token);
     expect(liability.body.outstanding as number).toBeGreaterThan(0);
     const orders = await call(server, "GET", "/v1/orders?limit=200", token);
-    expect(new Set((orders.body.items as { channel: string }[]).map((o) => o.channel)).size).toBeGreaterThanOrEqual(3);
+    expect(
+      new Set((orders.body.items as { channel: string }[]).map((o) => o.channel)).size,
+    ).toBeGreaterThanOrEqual(3);
     const units = await call(server, "GET", "/v1/org-units", token);
     expect((units.body.items as { kind: string }[]).filter((u) => u.kind === "store").length).toBe(12);
     await server.stop();

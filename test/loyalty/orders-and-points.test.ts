@@ -28,9 +28,18 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
   it("earns 1 point and 1 growth per yuan, pending until the return window passes", async () => {
     brand = await h().newBrand();
     const member = await joinMember(h(), brand, nextPhone());
-    const res = await h().api("POST", "/v1/orders", { token: brand.writeKey, body: orderBody({ member_id: member }, { paid_minor: 12_890, ordered_at: clock.now().toISOString() }) });
+    const res = await h().api("POST", "/v1/orders", {
+      token: brand.writeKey,
+      body: orderBody({ member_id: member }, { paid_minor: 12_890, ordered_at: clock.now().toISOString() }),
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ created: true, points_earned: 128, growth_earned: 128, points_pending: true, status: "paid" });
+    expect(res.body).toMatchObject({
+      created: true,
+      points_earned: 128,
+      growth_earned: 128,
+      points_pending: true,
+      status: "paid",
+    });
     expect(await balanceOf(h(), brand, member)).toMatchObject({ available: 0, pending: 128, growth: 128 });
 
     clock.advance(7 * DAY + 1);
@@ -45,7 +54,9 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
     const member = await joinMember(h(), brand, nextPhone());
     const body = orderBody({ member_id: member }, { ordered_at: clock.now().toISOString() });
     const first = await h().api("POST", "/v1/orders", { token: brand.writeKey, body });
-    const again = await Promise.all([1, 2, 3].map(() => h().api("POST", "/v1/orders", { token: brand.writeKey, body })));
+    const again = await Promise.all(
+      [1, 2, 3].map(() => h().api("POST", "/v1/orders", { token: brand.writeKey, body })),
+    );
     expect(first.status).toBe(201);
     for (const res of again) {
       expect(res.status).toBe(200);
@@ -57,13 +68,45 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
   it("refuses orders that do not add up, in another currency, for unknown members, or with bad amounts", async () => {
     const member = await joinMember(h(), brand, nextPhone());
     const cases: [Record<string, unknown>, number, string][] = [
-      [orderBody({ member_id: member }, { paid_minor: 5000, lines: [{ sku: "A", quantity: 2, unit_price_minor: 2000 }] }), 400, "/paid_minor"],
+      [
+        orderBody(
+          { member_id: member },
+          { paid_minor: 5000, lines: [{ sku: "A", quantity: 2, unit_price_minor: 2000 }] },
+        ),
+        400,
+        "/paid_minor",
+      ],
       [orderBody({ member_id: member }, { currency: "USD" }), 400, "/currency"],
       [orderBody({ member_id: "mem_01jd7x4qz8f3s9v2k6m1n0p5r7" }), 400, "/member/member_id"],
-      [orderBody({ member_id: member }, { paid_minor: -100, lines: [{ sku: "A", quantity: 1, unit_price_minor: 100 }] }), 400, "/paid_minor"],
-      [orderBody({ member_id: member }, { lines: [{ sku: "A", quantity: 1.5, unit_price_minor: 100 }], paid_minor: 150 }), 400, "/lines/0/quantity"],
-      [orderBody({ member_id: member }, { lines: [{ sku: "A", quantity: 1, unit_price_minor: 100, discount_minor: 200 }], paid_minor: 0 }), 400, "/lines/0/discount_minor"],
-      [orderBody({ member_id: member }, { ordered_at: new Date(clock.now().getTime() + DAY).toISOString() }), 400, "/ordered_at"],
+      [
+        orderBody(
+          { member_id: member },
+          { paid_minor: -100, lines: [{ sku: "A", quantity: 1, unit_price_minor: 100 }] },
+        ),
+        400,
+        "/paid_minor",
+      ],
+      [
+        orderBody(
+          { member_id: member },
+          { lines: [{ sku: "A", quantity: 1.5, unit_price_minor: 100 }], paid_minor: 150 },
+        ),
+        400,
+        "/lines/0/quantity",
+      ],
+      [
+        orderBody(
+          { member_id: member },
+          { lines: [{ sku: "A", quantity: 1, unit_price_minor: 100, discount_minor: 200 }], paid_minor: 0 },
+        ),
+        400,
+        "/lines/0/discount_minor",
+      ],
+      [
+        orderBody({ member_id: member }, { ordered_at: new Date(clock.now().getTime() + DAY).toISOString() }),
+        400,
+        "/ordered_at",
+      ],
       [orderBody({ phone: "12345" }), 400, "/member/phone"],
     ];
     for (const [body, status, field] of cases) {
@@ -77,13 +120,24 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
   it("rejects a whole batch when one order is bad, naming it, and writes nothing", async () => {
     const member = await joinMember(h(), brand, nextPhone());
     const good = orderBody({ member_id: member });
-    const bad = orderBody({ member_id: member }, { paid_minor: 1, lines: [{ sku: "A", quantity: 1, unit_price_minor: 2 }] });
-    const res = await h().api("POST", "/v1/orders/batch", { token: brand.writeKey, body: { orders: [good, bad, orderBody({ member_id: member })] } });
+    const bad = orderBody(
+      { member_id: member },
+      { paid_minor: 1, lines: [{ sku: "A", quantity: 1, unit_price_minor: 2 }] },
+    );
+    const res = await h().api("POST", "/v1/orders/batch", {
+      token: brand.writeKey,
+      body: { orders: [good, bad, orderBody({ member_id: member })] },
+    });
     expect(res.status).toBe(400);
     expect(res.body.field).toBe("/orders/1/paid_minor");
-    const list = await h().api<{ items: unknown[] }>("GET", `/v1/orders?member_id=${member}`, { token: brand.readKey });
+    const list = await h().api<{ items: unknown[] }>("GET", `/v1/orders?member_id=${member}`, {
+      token: brand.readKey,
+    });
     expect(list.body.items).toHaveLength(0);
-    const ok = await h().api<{ results: { created: boolean }[] }>("POST", "/v1/orders/batch", { token: brand.writeKey, body: { orders: [good, orderBody({ member_id: member })] } });
+    const ok = await h().api<{ results: { created: boolean }[] }>("POST", "/v1/orders/batch", {
+      token: brand.writeKey,
+      body: { orders: [good, orderBody({ member_id: member })] },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.results.map((r) => r.created)).toEqual([true, true]);
   });
@@ -92,33 +146,57 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
     const member = await joinMember(h(), brand, nextPhone());
     const res = await h().api("POST", "/v1/orders", {
       token: brand.writeKey,
-      body: orderBody({ member_id: member }, { ordered_at: new Date(clock.now().getTime() - 30 * DAY).toISOString() }),
+      body: orderBody(
+        { member_id: member },
+        { ordered_at: new Date(clock.now().getTime() - 30 * DAY).toISOString() },
+      ),
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ points_earned: 0, earn_note: "placed before the member joined: earns nothing" });
+    expect(res.body).toMatchObject({
+      points_earned: 0,
+      earn_note: "placed before the member joined: earns nothing",
+    });
   });
 
   it("turns an unknown phone into a prospect who earns, and holds it instead when the program says so", async () => {
     const unknown = nextPhone();
-    const res = await h().api("POST", "/v1/orders", { token: brand.writeKey, body: orderBody({ phone: unknown }, { ordered_at: clock.now().toISOString() }) });
+    const res = await h().api("POST", "/v1/orders", {
+      token: brand.writeKey,
+      body: orderBody({ phone: unknown }, { ordered_at: clock.now().toISOString() }),
+    });
     expect(res.status).toBe(201);
     const prospect = await h().api("GET", `/v1/members/lookup?phone=${unknown}`, { token: brand.readKey });
     expect(prospect.body).toMatchObject({ status: "prospect" });
     expect(res.body.member_id).toBe(prospect.body.member_id);
     // Joining later turns the prospect into the member, keeping what they earned.
-    const joined = await h().api("POST", "/v1/members", { token: brand.writeKey, body: { phone: unknown, channel: "store_qr" } });
+    const joined = await h().api("POST", "/v1/members", {
+      token: brand.writeKey,
+      body: { phone: unknown, channel: "store_qr" },
+    });
     expect(joined.body).toMatchObject({ member_id: prospect.body.member_id, status: "active" });
 
     const other = await h().newBrand();
-    expect((await h().api("PATCH", "/v1/points/program", { token: other.writeKey, body: { unmatched_orders: "hold" } })).status).toBe(200);
+    expect(
+      (
+        await h().api("PATCH", "/v1/points/program", {
+          token: other.writeKey,
+          body: { unmatched_orders: "hold" },
+        })
+      ).status,
+    ).toBe(200);
     const walkIn = nextPhone();
-    const held = await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ phone: walkIn }) });
+    const held = await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody({ phone: walkIn }),
+    });
     expect(held.body).toMatchObject({ status: "unmatched", member_id: null, points_earned: 0 });
     // When that customer opens a card, the held order is theirs and earns.
     clock.advance(60_000);
     const member = await joinMember(h(), other, walkIn);
     await h().enclave.platform.events.relayOnce();
-    const claimed = await h().api("GET", `/v1/orders/${String(held.body.order_id)}`, { token: other.readKey });
+    const claimed = await h().api("GET", `/v1/orders/${String(held.body.order_id)}`, {
+      token: other.readKey,
+    });
     expect(claimed.body).toMatchObject({ member_id: member, status: "paid", points_earned: 100 });
     expect((await balanceOf(h(), other, member)).pending).toBe(100);
   });
@@ -127,39 +205,81 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
     const member = await joinMember(h(), brand, nextPhone());
     const order = await h().api("POST", "/v1/orders", {
       token: brand.writeKey,
-      body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), lines: [{ sku: "A", quantity: 3, unit_price_minor: 3333 }], paid_minor: 9999 }),
+      body: orderBody(
+        { member_id: member },
+        {
+          ordered_at: clock.now().toISOString(),
+          lines: [{ sku: "A", quantity: 3, unit_price_minor: 3333 }],
+          paid_minor: 9999,
+        },
+      ),
     });
     expect(order.body.points_earned).toBe(99);
     const id = String(order.body.order_id);
-    const r1 = await h().api("POST", `/v1/orders/${id}/refunds`, { token: brand.writeKey, body: { external_id: "r1", lines: [{ line_no: 1, quantity: 1 }] } });
+    const r1 = await h().api("POST", `/v1/orders/${id}/refunds`, {
+      token: brand.writeKey,
+      body: { external_id: "r1", lines: [{ line_no: 1, quantity: 1 }] },
+    });
     expect(r1.status).toBe(201);
     expect(r1.body).toMatchObject({ amount_minor: 3333, points_reversed: 33 });
-    const retry = await h().api("POST", `/v1/orders/${id}/refunds`, { token: brand.writeKey, body: { external_id: "r1", lines: [{ line_no: 1, quantity: 1 }] } });
+    const retry = await h().api("POST", `/v1/orders/${id}/refunds`, {
+      token: brand.writeKey,
+      body: { external_id: "r1", lines: [{ line_no: 1, quantity: 1 }] },
+    });
     expect(retry.body).toMatchObject({ created: false, points_reversed: 33 });
-    const tooMuch = await h().api("POST", `/v1/orders/${id}/refunds`, { token: brand.writeKey, body: { external_id: "r2", amount_minor: 7000 } });
+    const tooMuch = await h().api("POST", `/v1/orders/${id}/refunds`, {
+      token: brand.writeKey,
+      body: { external_id: "r2", amount_minor: 7000 },
+    });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.field).toBe("/amount_minor");
-    const rest = await h().api("POST", `/v1/orders/${id}/refunds`, { token: brand.writeKey, body: { external_id: "r3", lines: [{ line_no: 1, quantity: 2 }] } });
+    const rest = await h().api("POST", `/v1/orders/${id}/refunds`, {
+      token: brand.writeKey,
+      body: { external_id: "r3", lines: [{ line_no: 1, quantity: 2 }] },
+    });
     expect(rest.body).toMatchObject({ amount_minor: 6666, points_reversed: 66, order_status: "refunded" });
     expect(await balanceOf(h(), brand, member)).toMatchObject({ pending: 0, available: 0, growth: 0 });
-    expect((await h().api("POST", "/v1/orders/ord_01jd7x4qz8f3s9v2k6m1n0p5r7/refunds", { token: brand.writeKey, body: { external_id: "x", amount_minor: 1 } })).status).toBe(404);
+    expect(
+      (
+        await h().api("POST", "/v1/orders/ord_01jd7x4qz8f3s9v2k6m1n0p5r7/refunds", {
+          token: brand.writeKey,
+          body: { external_id: "x", amount_minor: 1 },
+        })
+      ).status,
+    ).toBe(404);
     expect(await ledgerProblems(h(), brand)).toEqual([]);
   });
 
   it("leaves a member owing points they spent before a refund, paid back from their next points", async () => {
     const member = await joinMember(h(), brand, nextPhone());
-    const order = await h().api("POST", "/v1/orders", { token: brand.writeKey, body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 20_000 }) });
+    const order = await h().api("POST", "/v1/orders", {
+      token: brand.writeKey,
+      body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 20_000 }),
+    });
     clock.advance(8 * DAY);
     await runJobs(h());
-    const spend = await h().api("POST", `/v1/members/${member}/points/spend`, { token: brand.writeKey, body: { amount: 150, reason: "tea voucher", reference: "redeem-1" } });
+    const spend = await h().api("POST", `/v1/members/${member}/points/spend`, {
+      token: brand.writeKey,
+      body: { amount: 150, reason: "tea voucher", reference: "redeem-1" },
+    });
     expect(spend.status).toBe(201);
-    const refund = await h().api("POST", `/v1/orders/${String(order.body.order_id)}/refunds`, { token: brand.writeKey, body: { external_id: "full", amount_minor: 20_000 } });
+    const refund = await h().api("POST", `/v1/orders/${String(order.body.order_id)}/refunds`, {
+      token: brand.writeKey,
+      body: { external_id: "full", amount_minor: 20_000 },
+    });
     expect(refund.body).toMatchObject({ points_reversed: 200, points_shortfall: 150 });
     expect(await balanceOf(h(), brand, member)).toMatchObject({ available: 0, owed: 150 });
-    const history = await h().api<{ items: { kind: string; detail: Record<string, unknown> }[] }>("GET", `/v1/members/${member}/points/history?currency=points`, { token: brand.readKey });
+    const history = await h().api<{ items: { kind: string; detail: Record<string, unknown> }[] }>(
+      "GET",
+      `/v1/members/${member}/points/history?currency=points`,
+      { token: brand.readKey },
+    );
     expect(history.body.items.find((e) => e.kind === "reverse")?.detail).toMatchObject({ owed: 150 });
     // The next earnings pay the debt off first.
-    await h().api("POST", "/v1/orders", { token: brand.writeKey, body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 30_000 }) });
+    await h().api("POST", "/v1/orders", {
+      token: brand.writeKey,
+      body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 30_000 }),
+    });
     clock.advance(8 * DAY);
     await runJobs(h());
     expect(await balanceOf(h(), brand, member)).toMatchObject({ available: 150, owed: 0 });
@@ -168,12 +288,24 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
 
   it("writes spent points off under the clamp policy, and the ledger says so", async () => {
     const other = await h().newBrand();
-    await h().api("PATCH", "/v1/points/program", { token: other.writeKey, body: { refund_policy: "clamp", return_window_days: 0 } });
+    await h().api("PATCH", "/v1/points/program", {
+      token: other.writeKey,
+      body: { refund_policy: "clamp", return_window_days: 0 },
+    });
     const member = await joinMember(h(), other, nextPhone());
-    const order = await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }) });
+    const order = await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }),
+    });
     expect(await balanceOf(h(), other, member)).toMatchObject({ available: 100 });
-    await h().api("POST", `/v1/members/${member}/points/spend`, { token: other.writeKey, body: { amount: 80, reason: "gift", reference: "g" } });
-    const refund = await h().api("POST", `/v1/orders/${String(order.body.order_id)}/refunds`, { token: other.writeKey, body: { external_id: "all", amount_minor: 10_000 } });
+    await h().api("POST", `/v1/members/${member}/points/spend`, {
+      token: other.writeKey,
+      body: { amount: 80, reason: "gift", reference: "g" },
+    });
+    const refund = await h().api("POST", `/v1/orders/${String(order.body.order_id)}/refunds`, {
+      token: other.writeKey,
+      body: { external_id: "all", amount_minor: 10_000 },
+    });
     expect(refund.body).toMatchObject({ points_reversed: 20, points_shortfall: 80 });
     expect(await balanceOf(h(), other, member)).toMatchObject({ available: 0, owed: 0 });
     expect(await ledgerProblems(h(), other)).toEqual([]);
@@ -181,14 +313,41 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
 
   it("spends first-expiring-first, and expiry takes only what is left", async () => {
     const other = await h().newBrand();
-    await h().api("PATCH", "/v1/points/program", { token: other.writeKey, body: { return_window_days: 0, expiry: { kind: "rolling_days", days: 30 } } });
-    const member = await joinMember(h(), other, nextPhone(), new Date(clock.now().getTime() - 60 * DAY).toISOString());
+    await h().api("PATCH", "/v1/points/program", {
+      token: other.writeKey,
+      body: { return_window_days: 0, expiry: { kind: "rolling_days", days: 30 } },
+    });
+    const member = await joinMember(
+      h(),
+      other,
+      nextPhone(),
+      new Date(clock.now().getTime() - 60 * DAY).toISOString(),
+    );
     const t0 = clock.now().getTime();
-    await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ member_id: member }, { ordered_at: new Date(t0 - 20 * DAY).toISOString(), paid_minor: 10_000 }) });
-    await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ member_id: member }, { ordered_at: new Date(t0 - 5 * DAY).toISOString(), paid_minor: 5_000 }) });
-    const balance = await h().api<{ available: number; next_expiry: { points: number } }>("GET", `/v1/members/${member}/points`, { token: other.readKey });
+    await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody(
+        { member_id: member },
+        { ordered_at: new Date(t0 - 20 * DAY).toISOString(), paid_minor: 10_000 },
+      ),
+    });
+    await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody(
+        { member_id: member },
+        { ordered_at: new Date(t0 - 5 * DAY).toISOString(), paid_minor: 5_000 },
+      ),
+    });
+    const balance = await h().api<{ available: number; next_expiry: { points: number } }>(
+      "GET",
+      `/v1/members/${member}/points`,
+      { token: other.readKey },
+    );
     expect(balance.body).toMatchObject({ available: 150, next_expiry: { points: 100 } });
-    await h().api("POST", `/v1/members/${member}/points/spend`, { token: other.writeKey, body: { amount: 70, reason: "x", reference: "fefo" } });
+    await h().api("POST", `/v1/members/${member}/points/spend`, {
+      token: other.writeKey,
+      body: { amount: 70, reason: "x", reference: "fefo" },
+    });
     clock.advance(11 * DAY);
     await runJobs(h());
     // The older lot had 30 left after the spend; that, and only that, expired.
@@ -202,10 +361,16 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
     const other = await h().newBrand();
     await h().api("PATCH", "/v1/points/program", { token: other.writeKey, body: { return_window_days: 0 } });
     const member = await joinMember(h(), other, nextPhone());
-    await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }) });
+    await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }),
+    });
     const attempts = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        h().api("POST", `/v1/members/${member}/points/spend`, { token: other.writeKey, body: { amount: 30, reason: "race", reference: `race-${i}` } }),
+        h().api("POST", `/v1/members/${member}/points/spend`, {
+          token: other.writeKey,
+          body: { amount: 30, reason: "race", reference: `race-${i}` },
+        }),
       ),
     );
     const ok = attempts.filter((r) => r.status === 201).length;
@@ -218,18 +383,42 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
   it("applies earn rules from the API: a member-day multiplier and a first-purchase bonus, each named in history", async () => {
     const other = await h().newBrand();
     const day = new Date(clock.now()).getUTCDate();
-    const rule = await h().api("POST", "/v1/earn-rules", { token: other.ownerToken, body: { name: "Member day 2x", definition: { kind: "multiplier", factor: 2, when: { days_of_month: [day] } } } });
+    const rule = await h().api("POST", "/v1/earn-rules", {
+      token: other.ownerToken,
+      body: {
+        name: "Member day 2x",
+        definition: { kind: "multiplier", factor: 2, when: { days_of_month: [day] } },
+      },
+    });
     expect(rule.status).toBe(201);
-    await h().api("POST", "/v1/earn-rules", { token: other.ownerToken, body: { name: "Welcome", definition: { kind: "bonus", points: 50, first_purchase_only: true } } });
-    const bad = await h().api("POST", "/v1/earn-rules", { token: other.ownerToken, body: { name: "x", definition: { kind: "multiplier", factor: 0.5 } } });
+    await h().api("POST", "/v1/earn-rules", {
+      token: other.ownerToken,
+      body: { name: "Welcome", definition: { kind: "bonus", points: 50, first_purchase_only: true } },
+    });
+    const bad = await h().api("POST", "/v1/earn-rules", {
+      token: other.ownerToken,
+      body: { name: "x", definition: { kind: "multiplier", factor: 0.5 } },
+    });
     expect(bad.status).toBe(400);
     const member = await joinMember(h(), other, nextPhone());
-    const first = await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }) });
+    const first = await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }),
+    });
     expect(first.body.points_earned).toBe(250);
-    const second = await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }) });
+    const second = await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody({ member_id: member }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }),
+    });
     expect(second.body.points_earned).toBe(200);
-    const history = await h().api<{ items: { reason: string; rule_id: string | null; currency: string }[] }>("GET", `/v1/members/${member}/points/history?currency=points`, { token: other.readKey });
-    expect(history.body.items.map((e) => e.reason)).toEqual(expect.arrayContaining([expect.stringContaining("Member day 2x"), expect.stringContaining("Welcome")]));
+    const history = await h().api<{ items: { reason: string; rule_id: string | null; currency: string }[] }>(
+      "GET",
+      `/v1/members/${member}/points/history?currency=points`,
+      { token: other.readKey },
+    );
+    expect(history.body.items.map((e) => e.reason)).toEqual(
+      expect.arrayContaining([expect.stringContaining("Member day 2x"), expect.stringContaining("Welcome")]),
+    );
     expect(history.body.items.every((e) => e.rule_id)).toBe(true);
   });
 
@@ -237,12 +426,22 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
     // A fresh brand: the clock has moved on past the first owner's 12-hour session.
     brand = await h().newBrand();
     const member = await joinMember(h(), brand, nextPhone());
-    const add = await h().api("POST", `/v1/members/${member}/points/adjustments`, { token: brand.ownerToken, body: { amount: 500, reason: "service recovery" } });
+    const add = await h().api("POST", `/v1/members/${member}/points/adjustments`, {
+      token: brand.ownerToken,
+      body: { amount: 500, reason: "service recovery" },
+    });
     expect(add.status).toBe(201);
     expect(await balanceOf(h(), brand, member)).toMatchObject({ available: 500 });
-    const take = await h().api("POST", `/v1/members/${member}/points/adjustments`, { token: brand.ownerToken, body: { amount: -600, reason: "correction" } });
+    const take = await h().api("POST", `/v1/members/${member}/points/adjustments`, {
+      token: brand.ownerToken,
+      body: { amount: -600, reason: "correction" },
+    });
     expect(take.status).toBe(422);
-    const audit = await h().enclave.platform.database.db.selectFrom("audit_log").selectAll().where("subject_id", "=", member).execute();
+    const audit = await h()
+      .enclave.platform.database.db.selectFrom("audit_log")
+      .selectAll()
+      .where("subject_id", "=", member)
+      .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]?.detail).toMatchObject({ amount: 500, reason: "service recovery" });
     expect(await ledgerProblems(h(), brand)).toEqual([]);
@@ -257,9 +456,22 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
       body: { identities: [{ kind: "pos_card", value: "C-77" }], channel: "pos" },
     });
     const absorbed = posCard.body.member_id;
-    await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ member_id: survivor }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }) });
-    await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ identity: { kind: "pos_card", value: "C-77" } }, { ordered_at: clock.now().toISOString(), paid_minor: 5_000 }) });
-    const merged = await h().api<{ member: { member_id: string }; orders_moved: number }>("POST", `/v1/members/${survivor}/merge`, { token: other.writeKey, body: { member_id: absorbed } });
+    await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody({ member_id: survivor }, { ordered_at: clock.now().toISOString(), paid_minor: 10_000 }),
+    });
+    await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody(
+        { identity: { kind: "pos_card", value: "C-77" } },
+        { ordered_at: clock.now().toISOString(), paid_minor: 5_000 },
+      ),
+    });
+    const merged = await h().api<{ member: { member_id: string }; orders_moved: number }>(
+      "POST",
+      `/v1/members/${survivor}/merge`,
+      { token: other.writeKey, body: { member_id: absorbed } },
+    );
     expect(merged.status).toBe(200);
     expect(merged.body.orders_moved).toBe(1);
     expect(await balanceOf(h(), other, survivor)).toMatchObject({ available: 150, growth: 150 });
@@ -267,11 +479,26 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
     const old = await h().api("GET", `/v1/members/${absorbed}`, { token: other.readKey });
     expect(old.body).toMatchObject({ status: "merged", merged_into: survivor });
     // Orders naming the old card now land on the survivor.
-    const later = await h().api("POST", "/v1/orders", { token: other.writeKey, body: orderBody({ identity: { kind: "pos_card", value: "C-77" } }, { ordered_at: clock.now().toISOString() }) });
+    const later = await h().api("POST", "/v1/orders", {
+      token: other.writeKey,
+      body: orderBody(
+        { identity: { kind: "pos_card", value: "C-77" } },
+        { ordered_at: clock.now().toISOString() },
+      ),
+    });
     expect(later.body.member_id).toBe(survivor);
-    const orders = await h().api<{ items: unknown[] }>("GET", `/v1/orders?member_id=${survivor}`, { token: other.readKey });
+    const orders = await h().api<{ items: unknown[] }>("GET", `/v1/orders?member_id=${survivor}`, {
+      token: other.readKey,
+    });
     expect(orders.body.items).toHaveLength(3);
-    expect((await h().api("POST", `/v1/members/${survivor}/merge`, { token: other.writeKey, body: { member_id: survivor } })).status).toBe(422);
+    expect(
+      (
+        await h().api("POST", `/v1/members/${survivor}/merge`, {
+          token: other.writeKey,
+          body: { member_id: survivor },
+        })
+      ).status,
+    ).toBe(422);
     expect(await ledgerProblems(h(), other)).toEqual([]);
   });
 });

@@ -23,7 +23,10 @@ describeEachDatabase("background jobs and the outbox", (db) => {
       await jobs.send("test.echo", { n: 1 });
       await jobs.send("test.echo", { n: 2 });
       await jobs.send("test.echo", { n: 3 });
-      await Promise.race([finished, new Promise((_, reject) => setTimeout(() => reject(new Error("jobs did not run")), 20_000))]);
+      await Promise.race([
+        finished,
+        new Promise((_, reject) => setTimeout(() => reject(new Error("jobs did not run")), 20_000)),
+      ]);
       expect(seen.sort()).toEqual([1, 2, 3]);
     } finally {
       await jobs.stop();
@@ -32,7 +35,17 @@ describeEachDatabase("background jobs and the outbox", (db) => {
 
   it("delivers an event only if its transaction committed, and again after a failed handler", async () => {
     const database = db().db;
-    await database.insertInto("tenants").values({ tenant_id: "ten_events", slug: "events", name: "E", currency: "CNY", time_zone: "UTC", settings: "{}" }).execute();
+    await database
+      .insertInto("tenants")
+      .values({
+        tenant_id: "ten_events",
+        slug: "events",
+        name: "E",
+        currency: "CNY",
+        time_zone: "UTC",
+        settings: "{}",
+      })
+      .execute();
     const relay = new EventRelay(database, silent);
     const handled: string[] = [];
     let failOnce = true;
@@ -42,7 +55,17 @@ describeEachDatabase("background jobs and the outbox", (db) => {
         throw new Error("subscriber down");
       }
       handled.push(String(event.payload.n));
-      await tx.insertInto("audit_log").values({ tenant_id: event.tenantId, audit_id: event.eventId, actor: "test", action: "seen", subject_id: null, detail: "{}" }).execute();
+      await tx
+        .insertInto("audit_log")
+        .values({
+          tenant_id: event.tenantId,
+          audit_id: event.eventId,
+          actor: "test",
+          action: "seen",
+          subject_id: null,
+          detail: "{}",
+        })
+        .execute();
     });
 
     await database.transaction().execute(async (tx) => {
@@ -61,7 +84,11 @@ describeEachDatabase("background jobs and the outbox", (db) => {
     expect(await relay.relayOnce()).toBe(1);
     expect(handled).toEqual(["1"]);
     expect(await relay.relayOnce()).toBe(0);
-    const audit = await database.selectFrom("audit_log").select("action").where("tenant_id", "=", "ten_events").execute();
+    const audit = await database
+      .selectFrom("audit_log")
+      .select("action")
+      .where("tenant_id", "=", "ten_events")
+      .execute();
     expect(audit).toHaveLength(1);
   });
 });

@@ -17,8 +17,16 @@ export function orderBody(member: Record<string, unknown>, over: Record<string, 
   };
 }
 
-export async function joinMember(h: Harness, brand: Brand, phone: string, joinedAt?: string): Promise<string> {
-  const res = await h.api<{ member_id: string }>("POST", "/v1/members", { token: brand.writeKey, body: { phone, channel: "api" } });
+export async function joinMember(
+  h: Harness,
+  brand: Brand,
+  phone: string,
+  joinedAt?: string,
+): Promise<string> {
+  const res = await h.api<{ member_id: string }>("POST", "/v1/members", {
+    token: brand.writeKey,
+    body: { phone, channel: "api" },
+  });
   if (res.status !== 201) throw new Error(`join failed: ${JSON.stringify(res.body)}`);
   if (joinedAt) {
     await h.enclave.platform.database.db
@@ -44,6 +52,8 @@ export async function balanceOf(h: Harness, brand: Brand, memberId: string): Pro
 }
 
 export async function ledgerProblems(h: Harness, brand: Brand): Promise<string[]> {
-  const res = await h.api<{ ok: boolean; problems: string[] }>("GET", "/v1/points/check", { token: brand.readKey });
+  const res = await h.api<{ ok: boolean; problems: string[] }>("GET", "/v1/points/check", {
+    token: brand.readKey,
+  });
   return res.body.problems;
 }

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
-import { type Brand, type Harness, useEnclave } from "../../../test/support/harness.ts";
+import { type Brand, useEnclave } from "../../../test/support/harness.ts";
 import { balanceOf } from "../../../test/support/loyalty.ts";
 import { fixedClock } from "../../platform/clock.ts";
 import { fixture } from "./fixtures/index.ts";

@@ -4,7 +4,17 @@ import { insertMany } from "./bulk.ts";
 
 describeEachDatabase("bulk insert with unnest", (db) => {
   it("inserts thousands of rows of every column type, nulls and JSON included, exactly", async () => {
-    await db().db.insertInto("tenants").values({ tenant_id: "ten_bulk", slug: "bulk", name: "B", currency: "CNY", time_zone: "UTC", settings: "{}" }).execute();
+    await db()
+      .db.insertInto("tenants")
+      .values({
+        tenant_id: "ten_bulk",
+        slug: "bulk",
+        name: "B",
+        currency: "CNY",
+        time_zone: "UTC",
+        settings: "{}",
+      })
+      .execute();
     const at = new Date("2026-01-02T03:04:05.678Z");
     const rows = Array.from({ length: 3000 }, (_, i) => ({
       tenant_id: "ten_bulk",
@@ -15,11 +25,34 @@ describeEachDatabase("bulk insert with unnest", (db) => {
       occurred_at: at,
       relayed_at: null,
     }));
-    await insertMany(db().db, "outbox", { tenant_id: "text", event_id: "text", type: "text", subject_id: "text", payload: "jsonb", occurred_at: "timestamptz", relayed_at: "timestamptz" }, rows);
-    const back = await db().db.selectFrom("outbox").selectAll().where("tenant_id", "=", "ten_bulk").orderBy("event_id").execute();
+    await insertMany(
+      db().db,
+      "outbox",
+      {
+        tenant_id: "text",
+        event_id: "text",
+        type: "text",
+        subject_id: "text",
+        payload: "jsonb",
+        occurred_at: "timestamptz",
+        relayed_at: "timestamptz",
+      },
+      rows,
+    );
+    const back = await db()
+      .db.selectFrom("outbox")
+      .selectAll()
+      .where("tenant_id", "=", "ten_bulk")
+      .orderBy("event_id")
+      .execute();
     expect(back).toHaveLength(3000);
     const sample = back.find((r) => r.event_id === "evt_7");
-    expect(sample).toMatchObject({ type: "a", subject_id: "mem_7", payload: { n: 7, text: "quote ' and \" and 中文" }, relayed_at: null });
+    expect(sample).toMatchObject({
+      type: "a",
+      subject_id: "mem_7",
+      payload: { n: 7, text: "quote ' and \" and 中文" },
+      relayed_at: null,
+    });
     expect(sample?.occurred_at.toISOString()).toBe(at.toISOString());
     expect(back.find((r) => r.event_id === "evt_3")?.subject_id).toBeNull();
   });

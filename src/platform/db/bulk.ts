@@ -2,7 +2,8 @@ import { sql } from "kysely";
 import type { Tables } from "../../tables.ts";
 import type { Executor } from "./database.ts";
 
-export type ColumnType = "text" | "bigint" | "integer" | "smallint" | "boolean" | "timestamptz" | "jsonb" | "date";
+export type ColumnType =
+  "text" | "bigint" | "integer" | "smallint" | "boolean" | "timestamptz" | "jsonb" | "date";
 
 type Row<T extends keyof Tables> = { [C in keyof Tables[T]]?: unknown };
 
@@ -34,7 +35,11 @@ export async function insertMany<T extends keyof Tables>(
     const type = columns[name] === "jsonb" ? "text" : columns[name];
     return sql`${arrays[i]}::${sql.raw(type ?? "text")}[]`;
   });
-  const selected = names.map((name) => (columns[name] === "jsonb" ? sql`${sql.ref(`u.${name}`)}::jsonb` : sql.ref(`u.${name}`)));
+  const selected = names.map((name) =>
+    columns[name] === "jsonb" ? sql`${sql.ref(`u.${name}`)}::jsonb` : sql.ref(`u.${name}`),
+  );
   await sql`INSERT INTO ${sql.table(table)} (${sql.join(names.map((n) => sql.ref(n)))})
-    SELECT ${sql.join(selected)} FROM unnest(${sql.join(unnestArgs)}) AS u(${sql.join(names.map((n) => sql.ref(n)))})`.execute(tx);
+    SELECT ${sql.join(selected)} FROM unnest(${sql.join(unnestArgs)}) AS u(${sql.join(names.map((n) => sql.ref(n)))})`.execute(
+    tx,
+  );
 }

@@ -4,7 +4,8 @@ const DEADLOCK_DETECTED = "40P01";
 const MAX_ATTEMPTS = 3;
 
 function code(error: unknown): string | undefined {
-  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") return error.code;
+  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string")
+    return error.code;
   return undefined;
 }
 
@@ -18,7 +19,11 @@ export async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
       return await work();
     } catch (error) {
       const c = code(error);
-      if (attempt >= MAX_ATTEMPTS || (c !== UNIQUE_VIOLATION && c !== SERIALIZATION_FAILURE && c !== DEADLOCK_DETECTED)) throw error;
+      if (
+        attempt >= MAX_ATTEMPTS ||
+        (c !== UNIQUE_VIOLATION && c !== SERIALIZATION_FAILURE && c !== DEADLOCK_DETECTED)
+      )
+        throw error;
     }
   }
 }
