@@ -110,7 +110,6 @@ CREATE TABLE ledger_entries (
   PRIMARY KEY (tenant_id, entry_id)
 );
 CREATE INDEX ledger_entries_member ON ledger_entries (tenant_id, member_id, occurred_at, entry_id);
-CREATE INDEX ledger_entries_source ON ledger_entries (tenant_id, source_type, source_id);
 -- Business keys for spends and adjustments: the same reference twice never moves points twice.
 CREATE UNIQUE INDEX ledger_entries_reference ON ledger_entries (tenant_id, member_id, kind, source_type, source_id)
   WHERE kind IN ('spend', 'adjust') AND source_id IS NOT NULL;

@@ -68,7 +68,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     isItemError: (error) => error instanceof Problem,
     maxGroup: SINGLE_ORDER_GROUP_MAX,
     // Two groups in flight keep both cores busy; more would make smaller groups and more round trips per order.
-    maxConcurrentGroups: 2,
+    // The embedded database runs one transaction at a time, so there one group at a time makes the largest groups.
+    maxConcurrentGroups: app.platform.database.kind === "pglite" ? 1 : 2,
   });
 
   app.post(

@@ -47,14 +47,21 @@ export class GroupCommitter<In, Out> {
     if (!queue || queue.length === 0) return;
     const running = this.#running.get(key) ?? 0;
     if (running >= this.#maxConcurrentGroups) return;
-    const group = queue.splice(0, this.#maxGroup);
-    if (queue.length === 0) this.#queues.delete(key);
     this.#running.set(key, running + 1);
-    void this.#write(key, group).finally(() => {
+    const release = () => {
       const left = (this.#running.get(key) ?? 1) - 1;
       if (left === 0) this.#running.delete(key);
       else this.#running.set(key, left);
       this.#pump(key);
+    };
+    // The group is formed one turn of the event loop later, so requests read in the same turn join it. Without
+    // this, an embedded database (which answers without yielding to the network) would write groups of one.
+    setImmediate(() => {
+      const pending = this.#queues.get(key) ?? [];
+      const group = pending.splice(0, this.#maxGroup);
+      if (pending.length === 0) this.#queues.delete(key);
+      if (group.length === 0) return release();
+      void this.#write(key, group).finally(release);
     });
   }
 
