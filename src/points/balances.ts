@@ -105,3 +105,106 @@ export function addDelta(deltas: Map<string, BalanceDelta>, memberId: string, de
     ...(last ? { last_order_at: last } : {}),
   });
 }
+
+/**
+ * Reads balances without locking them, for a writer that will verify them when it updates (see
+ * applyCheckedDeltas): batch ingest holds no member lock while it inserts orders and ledger rows, so batches that
+ * share members run side by side instead of one after the other.
+ */
+export async function readBalances(
+  tx: Executor,
+  tenantId: string,
+  memberIds: string[],
+): Promise<Map<string, Balance>> {
+  const ids = [...new Set(memberIds)];
+  const found = ids.length
+    ? await tx
+        .selectFrom("member_balances")
+        .select([
+          "member_id",
+          "available",
+          "pending",
+          "growth",
+          "orders_count",
+          "first_order_at",
+          "last_order_at",
+        ])
+        .where("tenant_id", "=", tenantId)
+        .where("member_id", "in", ids)
+        .execute()
+    : [];
+  const result = new Map(found.map((r) => [r.member_id, r]));
+  for (const id of ids) {
+    if (!result.has(id)) {
+      result.set(id, {
+        member_id: id,
+        available: 0,
+        pending: 0,
+        growth: 0,
+        orders_count: 0,
+        first_order_at: null,
+        last_order_at: null,
+      });
+    }
+  }
+  return result;
+}
+
+/** A balance moved between an optimistic read and its update in a way that changes a decision: run again. */
+export class BalanceChangedError extends Error {
+  // The code retryOnConflict retries, as for a serialization failure.
+  readonly code = "40001";
+}
+
+/** What a decision made from `read` depends on: whether the member owes points, and whether they had ordered. */
+function decisiveFacts(balance: { available: number; orders_count: number }) {
+  return { owed: Math.max(0, -balance.available), ordered: balance.orders_count > 0 };
+}
+
+/**
+ * Adds deltas (creating missing rows) in one statement, in member-id order, and checks that what each balance was
+ * before the change still supports the decisions made from `read`; if not, throws BalanceChangedError so the
+ * whole transaction is run again. The row locks are taken here, at the end, and held only until commit.
+ */
+export async function applyCheckedDeltas(
+  tx: Executor,
+  tenantId: string,
+  deltas: Map<string, BalanceDelta>,
+  read: Map<string, Balance>,
+  now: Date,
+): Promise<void> {
+  const rows = [...deltas.entries()].sort(([a], [b]) => a.localeCompare(b));
+  if (rows.length === 0) return;
+  const column = <T>(pick: (d: BalanceDelta, id: string) => T) => rows.map(([id, d]) => pick(d, id));
+  const result = await sql<{ member_id: string; available: number; orders_count: number }>`
+    INSERT INTO member_balances AS b (tenant_id, member_id, available, pending, growth, orders_count, first_order_at, last_order_at, updated_at)
+    SELECT ${tenantId}, v.member_id, v.available, v.pending, v.growth, v.orders, v.first_at, v.last_at, ${now}
+    FROM unnest(${column((_, id) => id)}::text[], ${column((d) => d.available ?? 0)}::bigint[], ${column((d) => d.pending ?? 0)}::bigint[],
+                ${column((d) => d.growth ?? 0)}::bigint[], ${column((d) => d.orders ?? 0)}::int[],
+                ${column((d) => d.first_order_at?.toISOString() ?? null)}::timestamptz[], ${column((d) => d.last_order_at?.toISOString() ?? null)}::timestamptz[])
+      AS v(member_id, available, pending, growth, orders, first_at, last_at)
+    ON CONFLICT (tenant_id, member_id) DO UPDATE SET
+      available = b.available + EXCLUDED.available,
+      pending = b.pending + EXCLUDED.pending,
+      growth = b.growth + EXCLUDED.growth,
+      orders_count = b.orders_count + EXCLUDED.orders_count,
+      first_order_at = LEAST(b.first_order_at, EXCLUDED.first_order_at),
+      last_order_at = GREATEST(b.last_order_at, EXCLUDED.last_order_at),
+      updated_at = EXCLUDED.updated_at
+    RETURNING b.member_id, b.available, b.orders_count`.execute(tx);
+  for (const row of result.rows) {
+    const delta = deltas.get(row.member_id) ?? {};
+    const before = {
+      available: row.available - (delta.available ?? 0),
+      orders_count: row.orders_count - (delta.orders ?? 0),
+    };
+    const expected = read.get(row.member_id);
+    const now_ = decisiveFacts(before);
+    const then = expected ? decisiveFacts(expected) : { owed: 0, ordered: false };
+    if (now_.owed !== then.owed || now_.ordered !== then.ordered) {
+      throw new BalanceChangedError(
+        `balance of ${row.member_id} changed while its orders were being written`,
+      );
+    }
+  }
+}

@@ -4,7 +4,14 @@ import { recordEvent } from "../platform/events.ts";
 import { businessRule } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
 import { insertMany } from "../platform/db/bulk.ts";
-import { addDelta, applyBalanceDeltas, type Balance, type BalanceDelta, lockBalances } from "./balances.ts";
+import {
+  addDelta,
+  applyBalanceDeltas,
+  applyCheckedDeltas,
+  type Balance,
+  type BalanceDelta,
+  lockBalances,
+} from "./balances.ts";
 import type { EarnDecision } from "./earn-rules.ts";
 import { type EntryInput, transfer, writeEntries } from "./ledger.ts";
 import { fefo, type OpenLot, planTake } from "./lots.ts";
@@ -50,10 +57,16 @@ export async function postEarnings(
   locked?: Map<string, Balance>,
   /** Other balance changes of the same members (order counts) to write in the same statement. */
   alsoApply: Map<string, BalanceDelta> = new Map(),
+  /** `locked` was read without locks: verify it when updating (applyCheckedDeltas) instead of trusting it. */
+  optimistic = false,
 ): Promise<void> {
+  const apply = (deltas: Map<string, BalanceDelta>) =>
+    optimistic && locked
+      ? applyCheckedDeltas(tx, tenantId, deltas, locked, now)
+      : applyBalanceDeltas(tx, tenantId, deltas, now);
   const withPoints = earnings.filter((e) => e.decisions.some((d) => d.points > 0 || d.growth > 0));
   if (withPoints.length === 0) {
-    await applyBalanceDeltas(tx, tenantId, alsoApply, now);
+    await apply(alsoApply);
     return;
   }
   const balances =
@@ -164,7 +177,7 @@ export async function postEarnings(
       };
     }),
   );
-  await applyBalanceDeltas(tx, tenantId, deltas, now);
+  await apply(deltas);
 }
 
 // ——— reading lots ———

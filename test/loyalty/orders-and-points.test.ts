@@ -501,4 +501,27 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
     ).toBe(422);
     expect(await ledgerProblems(h(), other)).toEqual([]);
   });
+
+  it("gives a first-purchase bonus once when a member's first orders arrive in concurrent batches", async () => {
+    const other = await h().newBrand();
+    await h().api("POST", "/v1/earn-rules", {
+      token: other.ownerToken,
+      body: { name: "Welcome", definition: { kind: "bonus", points: 500, first_purchase_only: true } },
+    });
+    const member = await joinMember(h(), other, nextPhone());
+    const bystanders = await Promise.all([1, 2, 3, 4].map(() => joinMember(h(), other, nextPhone())));
+    const batches = [0, 1, 2, 3].map((b) => ({
+      orders: [orderBody({ member_id: member }), ...bystanders.map((m) => orderBody({ member_id: m }))].map(
+        (o, i) => ({ ...o, external_id: `race-${b}-${i}` }),
+      ),
+    }));
+    const results = await Promise.all(
+      batches.map((body) => h().api("POST", "/v1/orders/batch", { token: other.writeKey, body })),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const balance = await balanceOf(h(), other, member);
+    // Four orders of 100 points each, and the welcome bonus once.
+    expect(balance.pending).toBe(4 * 100 + 500);
+    expect(await ledgerProblems(h(), other)).toEqual([]);
+  });
 });
