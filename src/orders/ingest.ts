@@ -440,7 +440,19 @@ export async function ingestOrders(
       },
       lines,
     );
-    await postEarnings(tx, tenantId, earnings, { actor }, now, balances, counts, optimistic);
+    const firstPurchaseMatters = rules.some(
+      (r) => r.definition.kind === "bonus" && r.definition.first_purchase_only === true,
+    );
+    await postEarnings(
+      tx,
+      tenantId,
+      earnings,
+      { actor },
+      now,
+      balances,
+      counts,
+      optimistic ? { ordered: firstPurchaseMatters } : undefined,
+    );
     await insertMany(
       tx,
       "outbox",

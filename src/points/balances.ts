@@ -172,6 +172,8 @@ export async function applyCheckedDeltas(
   deltas: Map<string, BalanceDelta>,
   read: Map<string, Balance>,
   now: Date,
+  /** Which facts the caller's decisions used: checking only those keeps unrelated concurrent changes from retrying. */
+  depends: { owed: boolean; ordered: boolean } = { owed: true, ordered: true },
 ): Promise<void> {
   const rows = [...deltas.entries()].sort(([a], [b]) => a.localeCompare(b));
   if (rows.length === 0) return;
@@ -201,7 +203,7 @@ export async function applyCheckedDeltas(
     const expected = read.get(row.member_id);
     const now_ = decisiveFacts(before);
     const then = expected ? decisiveFacts(expected) : { owed: 0, ordered: false };
-    if (now_.owed !== then.owed || now_.ordered !== then.ordered) {
+    if ((depends.owed && now_.owed !== then.owed) || (depends.ordered && now_.ordered !== then.ordered)) {
       throw new BalanceChangedError(
         `balance of ${row.member_id} changed while its orders were being written`,
       );

@@ -57,12 +57,20 @@ export async function postEarnings(
   locked?: Map<string, Balance>,
   /** Other balance changes of the same members (order counts) to write in the same statement. */
   alsoApply: Map<string, BalanceDelta> = new Map(),
-  /** `locked` was read without locks: verify it when updating (applyCheckedDeltas) instead of trusting it. */
-  optimistic = false,
+  /**
+   * `locked` was read without locks: verify it when updating (applyCheckedDeltas) instead of trusting it. `ordered`
+   * says whether the caller's decisions depended on the member having ordered before (a first-purchase bonus).
+   */
+  optimistic?: { ordered: boolean },
 ): Promise<void> {
+  // Owed points matter only to earnings that land available at once (they pay the debt off first).
+  const owedMatters = earnings.some((e) => e.available_at <= now);
   const apply = (deltas: Map<string, BalanceDelta>) =>
     optimistic && locked
-      ? applyCheckedDeltas(tx, tenantId, deltas, locked, now)
+      ? applyCheckedDeltas(tx, tenantId, deltas, locked, now, {
+          owed: owedMatters,
+          ordered: optimistic.ordered,
+        })
       : applyBalanceDeltas(tx, tenantId, deltas, now);
   const withPoints = earnings.filter((e) => e.decisions.some((d) => d.points > 0 || d.growth > 0));
   if (withPoints.length === 0) {

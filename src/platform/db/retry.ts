@@ -1,7 +1,7 @@
 const UNIQUE_VIOLATION = "23505";
 const SERIALIZATION_FAILURE = "40001";
 const DEADLOCK_DETECTED = "40P01";
-const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 5;
 
 function code(error: unknown): string | undefined {
   if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string")

@@ -21,6 +21,10 @@ export function toProblem(error: FastifyError | Error): Problem {
     const detail = first ? `${first.in} ${first.field}: ${first.message}` : "The request is not valid";
     return new Problem("validation-failed", detail, { errors });
   }
+  // Still losing a race after our own retries (serialization failure, deadlock): the client should retry.
+  if (fastifyError.code === "40001" || fastifyError.code === "40P01") {
+    return new Problem("unavailable", "The request collided with concurrent changes; retry it");
+  }
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new Problem(mapped, fastifyError.message);
   if (error instanceof SyntaxError && fastifyError.statusCode === 400)
