@@ -6,6 +6,7 @@
  * price and free shipping; quotes price a random cart against all of them, commits redeem 150−100 once per member.
  */
 import autocannon from "autocannon";
+import { sql } from "kysely";
 import { createApiKey } from "../src/access/service.ts";
 import { issueCoupons } from "../src/coupons/issuance.ts";
 import { createPack, createTemplate } from "../src/coupons/templates.ts";
@@ -146,6 +147,8 @@ async function seed(database: Database): Promise<Seeded> {
     .where("tenant_id", "=", tenant.tenant_id)
     .where("template_id", "=", big)
     .execute();
+  // Fresh bulk loads have no planner statistics until autovacuum runs; a real deployment has them.
+  await sql`ANALYZE`.execute(database.db);
   return { key: key.key, members, bigCoupon: new Map(coupons.map((c) => [c.member_id, c.coupon_id])) };
 }
 
