@@ -114,6 +114,25 @@ describe("earn rules", () => {
     expect(evaluateEarnings(order(), ctx({ points_earned_today: 600 }), [BASE, bonus, cap]).points).toBe(0);
   });
 
+  it("computes points from the exact paid total, not a floating-point sum of line fractions", () => {
+    const prices = [
+      [5, 99995],
+      [8, 50777],
+      [7, 43494],
+      [3, 10],
+      [2, 33707],
+      [3, 53569],
+    ] as const;
+    const lines = prices.map(([quantity, unit_price_minor], i) => ({
+      sku: `S${i}`,
+      category: null,
+      quantity,
+      unit_price_minor,
+      discount_minor: 0,
+    }));
+    expect(evaluateEarnings(order({ lines }), ctx(), [BASE]).points).toBe(14388);
+  });
+
   it("earns nothing without a base rule, and nothing on a free order", () => {
     expect(evaluateEarnings(order(), ctx(), []).points).toBe(0);
     const free = order({

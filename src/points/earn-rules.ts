@@ -150,26 +150,30 @@ export function evaluateEarnings(order: EarnOrder, context: EarnContext, rules: 
 
   // Exact (fractional) base points per line, and which base rule earned them.
   const exactPoints = order.lines.map(() => 0);
-  const perRule = new Map<string, { rule: (typeof baseRules)[number]; points: number; growth: number }>();
+  // Per rule, the integer basis (fen) it earned on: points are computed from it once, so fractions of many lines
+  // are not lost to floating-point sums (1,438,800 fen at 1 per 100 must give exactly 14,388).
+  const perRule = new Map<string, { rule: (typeof baseRules)[number]; basis: number }>();
   order.lines.forEach((line, i) => {
     const rule = baseRules.find((r) => lineMatches(r.definition.when, line));
     if (!rule) return;
     const d = rule.definition;
     const basis = bases[i] ?? 0;
     exactPoints[i] = (basis * d.points_per_unit) / d.unit_minor;
-    const entry = perRule.get(rule.rule_id) ?? { rule, points: 0, growth: 0 };
-    entry.points += exactPoints[i] ?? 0;
-    entry.growth += (basis * d.growth_per_unit) / d.unit_minor;
+    const entry = perRule.get(rule.rule_id) ?? { rule, basis: 0 };
+    entry.basis += basis;
     perRule.set(rule.rule_id, entry);
   });
 
   const decisions: EarnDecision[] = [];
-  for (const { rule, points, growth } of perRule.values()) {
+  for (const { rule, basis } of perRule.values()) {
+    const d = rule.definition;
+    const points = (basis * d.points_per_unit) / d.unit_minor;
+    const growth = (basis * d.growth_per_unit) / d.unit_minor;
     decisions.push({
       rule_id: rule.rule_id,
       rule_name: rule.name,
       kind: "base",
-      points: Math.floor(points),
+      points: Math.floor(points + 1e-9),
       growth: Math.floor(growth + 1e-9),
     });
   }

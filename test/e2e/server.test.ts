@@ -29,7 +29,7 @@ async function call(
   };
 }
 
-describe("the real server process, driven through the CLI and HTTP", () => {
+describe("the real server process, driven through the CLI and HTTP", { timeout: 180_000 }, () => {
   const dirs: string[] = [];
   const servers: RunningServer[] = [];
   afterAll(async () => {
