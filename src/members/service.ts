@@ -532,6 +532,17 @@ export interface ImportedMember {
 
 const IMPORT_BATCH_SIZE = 500;
 
+/** A card number not yet used in this statement. */
+function uniqueIn(taken: Set<string>): string {
+  for (;;) {
+    const card = newCardNo();
+    if (!taken.has(card)) {
+      taken.add(card);
+      return card;
+    }
+  }
+}
+
 /**
  * Bulk load of members already validated by the caller (migrations from another system, the demo).
  * Phones must be E.164 and unused, identities unused; one multi-row insert per batch instead of one join per member.
@@ -547,36 +558,48 @@ export async function importMembers(
     const batch = rows.slice(start, start + IMPORT_BATCH_SIZE);
     // Ids are made here, so identities are tied to their member by id, not by the order rows come back in.
     const ids = batch.map(() => newId("member"));
-    const inserted = await tx
-      .insertInto("members")
-      .values(
-        batch.map((row, i) => ({
-          tenant_id: tenantId,
-          member_id: ids[i] ?? newId("member"),
-          card_no: newCardNo(),
-          status: "active" as const,
-          merged_into: null,
-          phone: row.phone,
-          email: null,
-          name: row.name,
-          gender: row.gender,
-          birthday: row.birthday,
-          region: row.region,
-          consent: JSON.stringify(consentOf(row.consent, row.joined_at)),
-          join_channel: row.channel,
-          join_store_id: row.store_id,
-          join_guide_id: row.guide_id,
-          scene_key: row.scene_key,
-          home_store_id: row.store_id,
-          guide_id: row.guide_id,
-          attributes: "{}",
-          joined_at: row.joined_at,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .returning(MEMBER_COLUMNS)
-      .execute();
+    // Random card numbers can collide (10^10 of them; thousands per batch): a clash is skipped by the insert and
+    // that member tried again with a new number.
+    let waiting = batch.map((row, i) => ({ row, id: ids[i] ?? newId("member") }));
+    const inserted: Member[] = [];
+    for (let attempt = 0; waiting.length > 0; attempt++) {
+      if (attempt >= MAX_CARD_NO_ATTEMPTS) throw new Problem("internal", "could not allocate card numbers");
+      const cards = new Set<string>();
+      const rowsNow = await tx
+        .insertInto("members")
+        .values(
+          waiting.map(({ row, id }) => ({
+            tenant_id: tenantId,
+            member_id: id,
+            card_no: uniqueIn(cards),
+            status: "active" as const,
+            merged_into: null,
+            phone: row.phone,
+            email: null,
+            name: row.name,
+            gender: row.gender,
+            birthday: row.birthday,
+            region: row.region,
+            consent: JSON.stringify(consentOf(row.consent, row.joined_at)),
+            join_channel: row.channel,
+            join_store_id: row.store_id,
+            join_guide_id: row.guide_id,
+            scene_key: row.scene_key,
+            home_store_id: row.store_id,
+            guide_id: row.guide_id,
+            attributes: "{}",
+            joined_at: row.joined_at,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) => oc.columns(["tenant_id", "card_no"]).doNothing())
+        .returning(MEMBER_COLUMNS)
+        .execute();
+      inserted.push(...rowsNow);
+      const done = new Set(rowsNow.map((m) => m.member_id));
+      waiting = waiting.filter((w) => !done.has(w.id));
+    }
     const identities = batch.flatMap((row, i) =>
       (row.identities ?? []).map((identity) => ({ identity, memberId: ids[i] ?? "" })),
     );
