@@ -43,6 +43,22 @@ export interface Earning {
   entry_kind?: "earn" | "adjust";
 }
 
+/** The columns of a new lot and their types, for bulk inserts. */
+const LOT_COLUMNS = {
+  tenant_id: "text",
+  lot_id: "text",
+  member_id: "text",
+  entry_id: "text",
+  source_type: "text",
+  source_id: "text",
+  amount: "bigint",
+  remaining: "bigint",
+  status: "text",
+  earned_at: "timestamptz",
+  available_at: "timestamptz",
+  expires_at: "timestamptz",
+} as const;
+
 /**
  * Posts earnings for many members at once: one ledger entry per rule decision (so each names its rule), one
  * lot per earning, one growth entry per earning. Balances are locked and updated once per member.
@@ -152,20 +168,7 @@ export async function postEarnings(
   await insertMany(
     tx,
     "points_lots",
-    {
-      tenant_id: "text",
-      lot_id: "text",
-      member_id: "text",
-      entry_id: "text",
-      source_type: "text",
-      source_id: "text",
-      amount: "bigint",
-      remaining: "bigint",
-      status: "text",
-      earned_at: "timestamptz",
-      available_at: "timestamptz",
-      expires_at: "timestamptz",
-    },
+    LOT_COLUMNS,
     lots.map(({ earning, entryIndex, points, pending }) => {
       const debt = pending ? 0 : Math.min(points, owed.get(earning.member_id) ?? 0);
       owed.set(earning.member_id, (owed.get(earning.member_id) ?? 0) - debt);
@@ -921,20 +924,7 @@ export async function restoreSpentPoints(
   await insertMany(
     tx,
     "points_lots",
-    {
-      tenant_id: "text",
-      lot_id: "text",
-      member_id: "text",
-      entry_id: "text",
-      source_type: "text",
-      source_id: "text",
-      amount: "bigint",
-      remaining: "bigint",
-      status: "text",
-      earned_at: "timestamptz",
-      available_at: "timestamptz",
-      expires_at: "timestamptz",
-    },
+    LOT_COLUMNS,
     pieces.map((piece) => {
       const original = originals.get(piece.lot_id);
       const debt = Math.min(piece.amount, owed);
