@@ -1,6 +1,15 @@
 import pino, { type Logger } from "pino";
 import { accessRoutes } from "./access/routes.ts";
 import { authenticate } from "./access/service.ts";
+import {
+  fitLtvJob,
+  purgeExpiredTagsJob,
+  recomputeAudienceJob,
+  reevaluateDirtyJob,
+  refreshAudienceJob,
+} from "./audience/jobs.ts";
+import { audienceRoutes } from "./audience/routes.ts";
+import { registerAudienceSubscriptions } from "./audience/subscriptions.ts";
 import { mallRoutes } from "./coupons/mall/routes.ts";
 import { releaseExpiredReservations } from "./coupons/release.ts";
 import { couponRoutes } from "./coupons/routes.ts";
@@ -67,6 +76,7 @@ export async function openEnclave(
   await http.register(tierRoutes);
   await http.register(couponRoutes);
   await http.register(mallRoutes);
+  await http.register(audienceRoutes);
   await http.ready();
 
   let backgroundStarted = false;
@@ -120,11 +130,19 @@ function defineJobs(platform: Platform): void {
   jobs.define("tiers.reevaluate", async () => void (await reevaluateAllTenants(database.db, clock.now())), {
     cron: "23 16 * * *",
   });
+  // Audience: dirty members every minute; the full recompute nightly at 01:41 China time, and on Sundays a
+  // refresh of the stored facts from the ledger instead; LTV model refit daily.
+  jobs.define("audience.reevaluate-dirty", () => reevaluateDirtyJob(platform), { cron: "* * * * *" });
+  jobs.define("audience.purge-expired-tags", () => purgeExpiredTagsJob(platform), { cron: "*/15 * * * *" });
+  jobs.define("audience.recompute", () => recomputeAudienceJob(platform), { cron: "41 17 * * 1-6" });
+  jobs.define("audience.refresh-facts", () => refreshAudienceJob(platform), { cron: "41 17 * * 0" });
+  jobs.define("audience.fit-ltv", () => fitLtvJob(platform), { cron: "11 19 * * *" });
 }
 
 /** Reactions of one capability to another's events, run by the outbox relay (at least once, in the relay's transaction). */
 function subscribeToEvents(platform: Platform): void {
   registerCouponSubscriptions(platform);
+  registerAudienceSubscriptions(platform);
   platform.events.subscribe("member.joined", async (event, tx) => {
     const member = await getMember(tx, event.tenantId, String(event.payload.member_id));
     if (member.phone) await claimHeldOrders(tx, event.tenantId, member.phone, platform.clock.now());

@@ -1,51 +1,6 @@
-import { afterAll, beforeAll, expect } from "vitest";
+import { expect } from "vitest";
 import type { Brand, Harness } from "../../test/support/harness.ts";
-import { authenticate } from "../access/service.ts";
 import type { Db } from "../platform/db/database.ts";
-import { createHttpServer, type HttpServer } from "../platform/http/server.ts";
-import { audienceRoutes } from "./routes.ts";
-
-/**
- * Until src/app.ts registers audienceRoutes, specifications drive them on a server of their own over the same
- * platform (switch `audience()` to `h().api` once wired). Members and orders still go through the app's routes.
- */
-export function useAudienceServer(h: () => Harness) {
-  let http: HttpServer | undefined;
-  beforeAll(async () => {
-    const platform = h().enclave.platform;
-    http = await createHttpServer(platform, (token, now) => authenticate(platform.database.db, token, now));
-    await http.register(audienceRoutes);
-    await http.ready();
-  });
-  afterAll(async () => {
-    await http?.close();
-  });
-  return async <T = Record<string, unknown>>(
-    method: "GET" | "POST" | "PATCH" | "DELETE",
-    url: string,
-    options: { token?: string; body?: unknown; rawBody?: string } = {},
-  ): Promise<{ status: number; body: T; headers: Record<string, unknown>; text: string }> => {
-    if (!http) throw new Error("audience server not ready");
-    const payload =
-      options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    const response = await http.inject({
-      method,
-      url,
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(payload !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(payload !== undefined ? { payload } : {}),
-    });
-    const type = String(response.headers["content-type"] ?? "");
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      text: response.body,
-      body: (type.includes("json") && response.body ? JSON.parse(response.body) : {}) as T,
-    };
-  };
-}
 
 let phoneCounter = 0;
 

@@ -1,62 +1,13 @@
 import pino from "pino";
-import { afterAll, beforeAll, expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import type { Brand, Harness } from "../../test/support/harness.ts";
-import { authenticate, openMemberSession } from "../access/service.ts";
+import { openMemberSession } from "../access/service.ts";
 import { EventRelay } from "../platform/events.ts";
-import { createHttpServer, type HttpServer } from "../platform/http/server.ts";
-import { mallRoutes } from "./mall/routes.ts";
-import { couponRoutes } from "./routes.ts";
 import { registerCouponSubscriptions } from "./subscriptions.ts";
 
-/**
- * The coupon API for specs. Until src/app.ts registers couponRoutes and mallRoutes, a second server on the same
- * platform serves them; once it does, the harness's own server is used and this builds nothing.
- */
+/** The coupon API for specs: the harness's own server (kept as a function so specs read `api()(…)`). */
 export function useCouponApi(h: () => Harness): () => Harness["api"] {
-  let server: HttpServer | undefined;
-  let api: Harness["api"] | undefined;
-  beforeAll(async () => {
-    const enclave = h().enclave;
-    if (enclave.http.hasRoute({ method: "POST", url: "/v1/checkout/quote" })) {
-      const harness = h();
-      api = (method, url, opts) => harness.api(method, url, opts);
-      return;
-    }
-    const platform = enclave.platform;
-    const http = await createHttpServer(platform, (token, now) =>
-      authenticate(platform.database.db, token, now),
-    );
-    await http.register(couponRoutes);
-    await http.register(mallRoutes);
-    await http.ready();
-    server = http;
-    api = async (method, url, opts = {}) => {
-      const headers: Record<string, string> = { ...opts.headers };
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      let payload: string | undefined = opts.rawBody;
-      if (opts.body !== undefined) {
-        payload = JSON.stringify(opts.body);
-        headers["content-type"] ??= "application/json";
-      }
-      const response = await http.inject({
-        method,
-        url,
-        headers,
-        ...(payload !== undefined ? { payload } : {}),
-      });
-      const type = String(response.headers["content-type"] ?? "");
-      const body: unknown =
-        type.includes("json") && response.body ? JSON.parse(response.body) : response.body;
-      return { status: response.statusCode, headers: response.headers, body: body as never };
-    };
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-  return () => {
-    if (!api) throw new Error("coupon API not ready");
-    return api;
-  };
+  return () => (method, url, options) => h().api(method, url, options);
 }
 
 /** A relay of its own with only the coupon subscriptions, driven by hand: `relay().relayOnce()`. */

@@ -12,6 +12,8 @@ export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
   body: T;
+  /** The raw response body (CSV exports, HTML). */
+  text: string;
 }
 
 export interface Brand {
@@ -50,6 +52,7 @@ export function useEnclave(database: () => Database, options: { clock?: Clock } 
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       let payload: string | undefined = opts.rawBody;
+      if (payload !== undefined) headers["content-type"] ??= "application/json";
       if (opts.body !== undefined) {
         payload = JSON.stringify(opts.body);
         headers["content-type"] ??= "application/json";
@@ -62,7 +65,7 @@ export function useEnclave(database: () => Database, options: { clock?: Clock } 
       });
       const type = String(response.headers["content-type"] ?? "");
       const body = type.includes("json") && response.body ? JSON.parse(response.body) : response.body;
-      return { status: response.statusCode, headers: response.headers, body };
+      return { status: response.statusCode, headers: response.headers, body, text: response.body };
     };
     harness = {
       enclave,

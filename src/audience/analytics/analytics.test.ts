@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
 import { type Brand, useEnclave } from "../../../test/support/harness.ts";
 import { fixedClock } from "../../platform/clock.ts";
-import { joinedMember, purchase, useAudienceServer } from "../audience.test-support.ts";
+import { joinedMember, purchase } from "../audience.test-support.ts";
 import { recomputeAudience } from "../recompute.ts";
 import { MAX_POINTS, parsePeriod } from "./period.ts";
 
@@ -31,7 +31,6 @@ describe("Reporting periods", () => {
 describeEachDatabase("Member analytics", (database) => {
   const clock = fixedClock(NOW);
   const h = useEnclave(database, { clock });
-  const audience = useAudienceServer(h);
   let brand: Brand;
   let repeat = "";
 
@@ -62,7 +61,7 @@ describeEachDatabase("Member analytics", (database) => {
   });
 
   it("counts joins per day and the membership at each day's end", async () => {
-    const res = await audience<{
+    const res = await h().api<{
       series: { period: string; joined: number; members: number; growth_rate: number | null }[];
     }>("GET", "/v1/audience/analytics/membership?from=2026-06-04&to=2026-06-10", { token: brand.readKey });
     expect(res.status).toBe(200);
@@ -77,7 +76,7 @@ describeEachDatabase("Member analytics", (database) => {
   });
 
   it("measures member contribution, repurchase, order value and frequency over the period", async () => {
-    const res = await audience<
+    const res = await h().api<
       Record<string, unknown> & { by_channel: { channel: string; orders: number }[] }
     >("GET", "/v1/audience/analytics/sales?from=2026-06-01&to=2026-06-10", { token: brand.readKey });
     expect(res.body).toMatchObject({
@@ -95,7 +94,7 @@ describeEachDatabase("Member analytics", (database) => {
     expect(res.body.by_channel).toContainEqual(
       expect.objectContaining({ channel: "mini_program", orders: 1 }),
     );
-    const longer = await audience<{ repurchase_rate: number; buyers: number }>(
+    const longer = await h().api<{ repurchase_rate: number; buyers: number }>(
       "GET",
       "/v1/audience/analytics/sales?from=2026-05-01&to=2026-06-10",
       { token: brand.readKey },
@@ -104,7 +103,7 @@ describeEachDatabase("Member analytics", (database) => {
   });
 
   it("reports points issued per period and the liability", async () => {
-    const res = await audience<{ series: { issued: number }[]; outstanding: number }>(
+    const res = await h().api<{ series: { issued: number }[]; outstanding: number }>(
       "GET",
       "/v1/audience/analytics/points?from=2026-05-01&to=2026-06-10&interval=month",
       { token: brand.readKey },
@@ -116,7 +115,7 @@ describeEachDatabase("Member analytics", (database) => {
   });
 
   it("follows each join month's members through the months since", async () => {
-    const res = await audience<{
+    const res = await h().api<{
       cohorts: {
         cohort: string;
         members: number;
@@ -140,12 +139,12 @@ describeEachDatabase("Member analytics", (database) => {
   });
 
   it("is for HQ and API keys only, and refuses a bad range with the field", async () => {
-    const bad = await audience<{ field: string }>("GET", "/v1/audience/analytics/sales?from=2026-13-01", {
+    const bad = await h().api<{ field: string }>("GET", "/v1/audience/analytics/sales?from=2026-13-01", {
       token: brand.readKey,
     });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe("/from");
-    const res = await audience<{ stages: { stage: string; members: number }[]; transitions: unknown[] }>(
+    const res = await h().api<{ stages: { stage: string; members: number }[]; transitions: unknown[] }>(
       "GET",
       "/v1/audience/analytics/lifecycle",
       { token: brand.readKey },

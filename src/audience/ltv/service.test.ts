@@ -6,7 +6,6 @@ import { createApiKey } from "../../access/service.ts";
 import { importCdnow } from "../../orders/import/cdnow.ts";
 import { fixedClock } from "../../platform/clock.ts";
 import { createTenant } from "../../tenants/service.ts";
-import { useAudienceServer } from "../audience.test-support.ts";
 import { purchaseSummaries } from "../facts.ts";
 import { recomputeAudience } from "../recompute.ts";
 import { fitLtv, latestModel, predictMember } from "./service.ts";
@@ -19,7 +18,6 @@ const twoDigits = (x: number) => Number(x.toPrecision(2));
 describeEachDatabase("Predicted LTV of a brand, through the database", (database) => {
   const clock = fixedClock(new Date("1998-07-01T12:00:00Z"));
   const h = useEnclave(database, { clock });
-  const audience = useAudienceServer(h);
   let tenantId = "";
   let key = "";
 
@@ -69,13 +67,13 @@ describeEachDatabase("Predicted LTV of a brand, through the database", (database
     expect(stored.p_alive).toBeCloseTo(expected.p_alive, 12);
     expect(stored.expected_purchases_365d).toBeCloseTo(expected.expected_purchases_365d, 12);
     expect(stored.predicted_value_365d_minor).toBeCloseTo(expected.predicted_value_365d_minor ?? 0, 6);
-    const scores = await audience<{ ltv: { p_alive: number } | null }>(
+    const scores = await h().api<{ ltv: { p_alive: number } | null }>(
       "GET",
       `/v1/members/${stored.member_id}/scores`,
       { token: key },
     );
     expect(scores.body.ltv?.p_alive).toBeCloseTo(expected.p_alive, 12);
-    const distribution = await audience<{ members: number; histogram: { members: number }[] }>(
+    const distribution = await h().api<{ members: number; histogram: { members: number }[] }>(
       "GET",
       "/v1/audience/analytics/ltv",
       { token: key },

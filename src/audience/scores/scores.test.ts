@@ -2,11 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
 import { type Brand, useEnclave } from "../../../test/support/harness.ts";
 import { fixedClock } from "../../platform/clock.ts";
-import { joinedMember, outboxEvents, purchase, useAudienceServer } from "../audience.test-support.ts";
+import { joinedMember, outboxEvents, purchase } from "../audience.test-support.ts";
 import { reevaluateDirtyMembers } from "../incremental.ts";
 import { recomputeAudience } from "../recompute.ts";
 import { DEFAULT_AUDIENCE_SETTINGS } from "../settings.ts";
-import { registerAudienceSubscriptions } from "../subscriptions.ts";
 import { stageOf } from "./lifecycle.ts";
 import { rescoreMembers } from "./rescore.ts";
 import {
@@ -75,7 +74,6 @@ describe("RFM and lifecycle rules", () => {
 describeEachDatabase("Scores and stages", (database) => {
   const clock = fixedClock(START);
   const h = useEnclave(database, { clock });
-  const audience = useAudienceServer(h);
   let brand: Brand;
   const m: Record<"prospect" | "fresh" | "regular" | "quiet" | "gone", string> = {
     prospect: "",
@@ -86,7 +84,6 @@ describeEachDatabase("Scores and stages", (database) => {
   };
 
   beforeAll(async () => {
-    registerAudienceSubscriptions(h().enclave.platform);
     brand = await h().newBrand();
     m.prospect = await joinedMember(h(), brand, START, 300);
     m.fresh = await joinedMember(h(), brand, START, 400);
@@ -104,7 +101,7 @@ describeEachDatabase("Scores and stages", (database) => {
 
   const scoresOf = async (memberId: string) =>
     (
-      await audience<{
+      await h().api<{
         stage: string;
         important: boolean;
         rfm: { r: number; f: number; m: number; group: string; recency_days: number };
@@ -117,7 +114,7 @@ describeEachDatabase("Scores and stages", (database) => {
     expect((await scoresOf(m.regular)).stage).toBe("active");
     expect((await scoresOf(m.quiet)).stage).toBe("silent");
     expect((await scoresOf(m.gone)).stage).toBe("lost");
-    const counts = await audience<{ stages: { stage: string; members: number }[]; important: number }>(
+    const counts = await h().api<{ stages: { stage: string; members: number }[]; important: number }>(
       "GET",
       "/v1/audience/stages",
       { token: brand.ownerToken },
@@ -144,7 +141,7 @@ describeEachDatabase("Scores and stages", (database) => {
     expect((await scoresOf(m.gone)).rfm).toMatchObject({ r: 2, f: 1, m: 1, group: "hibernating" });
     expect((await scoresOf(m.regular)).important).toBe(true);
     expect((await scoresOf(m.quiet)).important).toBe(false);
-    const grid = await audience<{
+    const grid = await h().api<{
       cells: { r: number; f: number; members: number }[];
       unscored: number;
       breakpoints: { recency_days: number[] };
@@ -248,20 +245,20 @@ describeEachDatabase("Scores and stages", (database) => {
   });
 
   it("refuses thresholds that do not order the stages, naming the field", async () => {
-    const bad = await audience<{ code: string; field: string }>("PATCH", "/v1/audience/settings", {
+    const bad = await h().api<{ code: string; field: string }>("PATCH", "/v1/audience/settings", {
       token: brand.writeKey,
       body: { stages: { new_days: 120 } },
     });
     expect(bad.status).toBe(422);
     expect(bad.body.field).toBe("/stages/new_days");
-    const ok = await audience<{ stages: { silent_days: number; lost_days: number } }>(
+    const ok = await h().api<{ stages: { silent_days: number; lost_days: number } }>(
       "PATCH",
       "/v1/audience/settings",
       { token: brand.writeKey, body: { stages: { silent_days: 60 } } },
     );
     expect(ok.status).toBe(200);
     expect(ok.body.stages).toEqual({ new_days: 30, silent_days: 60, lost_days: 180 });
-    const readOnly = await audience("PATCH", "/v1/audience/settings", {
+    const readOnly = await h().api("PATCH", "/v1/audience/settings", {
       token: brand.readKey,
       body: { rfm_window_days: 90 },
     });

@@ -4,12 +4,11 @@ import { type Brand, OWNER_PASSWORD, useEnclave } from "../../../test/support/ha
 import { createStaff } from "../../access/service.ts";
 import { createOrgUnit } from "../../org/service.ts";
 import { fixedClock } from "../../platform/clock.ts";
-import { joinedMember, outboxEvents, purchase, useAudienceServer } from "../audience.test-support.ts";
+import { joinedMember, outboxEvents, purchase } from "../audience.test-support.ts";
 import { MAX_CONDITION_DEPTH } from "../conditions/schema.ts";
 import type { Topic } from "../conditions/fields.ts";
 import { reevaluateDirtyMembers, reevaluateMember } from "../incremental.ts";
 import { recomputeAudience } from "../recompute.ts";
-import { registerAudienceSubscriptions } from "../subscriptions.ts";
 import { csvCell } from "./export.ts";
 
 const DAY = 86_400_000;
@@ -35,7 +34,6 @@ interface Problem {
 describeEachDatabase("Segments", (database) => {
   const clock = fixedClock(START);
   const h = useEnclave(database, { clock });
-  const audience = useAudienceServer(h);
   let brand: Brand;
   let store: string;
   let manager: string;
@@ -57,7 +55,6 @@ describeEachDatabase("Segments", (database) => {
   };
 
   beforeAll(async () => {
-    registerAudienceSubscriptions(h().enclave.platform);
     brand = await h().newBrand();
     store = (
       await createOrgUnit(db(), brand.tenantId, {
@@ -92,7 +89,7 @@ describeEachDatabase("Segments", (database) => {
   });
 
   it("saves a segment with its current members as a baseline: no entered events", async () => {
-    const res = await audience<{ segment_id: string; member_count: number; topics: string[] }>(
+    const res = await h().api<{ segment_id: string; member_count: number; topics: string[] }>(
       "POST",
       "/v1/audience/segments",
       {
@@ -107,7 +104,7 @@ describeEachDatabase("Segments", (database) => {
   });
 
   it("previews, counts, lists and exports members, each within the caller's scope", async () => {
-    const preview = await audience<{ count: number; members: { member_id: string }[] }>(
+    const preview = await h().api<{ count: number; members: { member_id: string }[] }>(
       "POST",
       "/v1/audience/segments/preview",
       {
@@ -118,21 +115,21 @@ describeEachDatabase("Segments", (database) => {
     expect(preview.status).toBe(200);
     expect(preview.body.count).toBe(3);
     expect(preview.body.members).toHaveLength(2);
-    const scoped = await audience<{ count: number }>("POST", "/v1/audience/segments/preview", {
+    const scoped = await h().api<{ count: number }>("POST", "/v1/audience/segments/preview", {
       token: manager,
       body: { condition: { field: "orders.count", op: "gte", value: 1 } },
     });
     expect(scoped.body.count).toBe(1);
 
     const [segment] = (
-      await audience<{ items: { segment_id: string }[] }>("GET", "/v1/audience/segments", {
+      await h().api<{ items: { segment_id: string }[] }>("GET", "/v1/audience/segments", {
         token: brand.readKey,
       })
     ).body.items;
     if (!segment) throw new Error("no segment");
     expect(
       (
-        await audience<{ count: number; stored: number }>(
+        await h().api<{ count: number; stored: number }>(
           "GET",
           `/v1/audience/segments/${segment.segment_id}/count`,
           { token: brand.readKey },
@@ -141,18 +138,18 @@ describeEachDatabase("Segments", (database) => {
     ).toEqual({ count: 2, stored: 2 });
     expect(
       (
-        await audience<{ count: number }>("GET", `/v1/audience/segments/${segment.segment_id}/count`, {
+        await h().api<{ count: number }>("GET", `/v1/audience/segments/${segment.segment_id}/count`, {
           token: manager,
         })
       ).body.count,
     ).toBe(1);
 
-    const page1 = await audience<{ items: { member_id: string }[]; next_cursor: string }>(
+    const page1 = await h().api<{ items: { member_id: string }[]; next_cursor: string }>(
       "GET",
       `/v1/audience/segments/${segment.segment_id}/members?limit=1`,
       { token: brand.readKey },
     );
-    const page2 = await audience<{ items: { member_id: string }[]; next_cursor: string | null }>(
+    const page2 = await h().api<{ items: { member_id: string }[]; next_cursor: string | null }>(
       "GET",
       `/v1/audience/segments/${segment.segment_id}/members?limit=1&cursor=${page1.body.next_cursor}`,
       { token: brand.readKey },
@@ -162,7 +159,7 @@ describeEachDatabase("Segments", (database) => {
     );
     expect(page2.body.next_cursor).toBeNull();
 
-    const csv = await audience("GET", `/v1/audience/segments/${segment.segment_id}/export`, {
+    const csv = await h().api("GET", `/v1/audience/segments/${segment.segment_id}/export`, {
       token: brand.readKey,
     });
     expect(csv.status).toBe(200);
@@ -171,7 +168,7 @@ describeEachDatabase("Segments", (database) => {
     expect(lines[0]).toBe("member_id,card_no,phone,name,stage,entered_at");
     expect(lines).toHaveLength(3);
     expect(csv.text).toContain("'+86138");
-    const masked = await audience("GET", `/v1/audience/segments/${segment.segment_id}/export`, {
+    const masked = await h().api("GET", `/v1/audience/segments/${segment.segment_id}/export`, {
       token: manager,
     });
     expect(masked.text.trim().split("\r\n")).toHaveLength(2);
@@ -203,19 +200,19 @@ describeEachDatabase("Segments", (database) => {
   });
 
   it("re-evaluates only the member who changed, in memory, within a few milliseconds", async () => {
-    const tag = await audience<{ group_id: string }>("POST", "/v1/audience/tag-groups", {
+    const tag = await h().api<{ group_id: string }>("POST", "/v1/audience/tag-groups", {
       token: brand.writeKey,
       body: { name: "G", dimension: "custom" },
     });
-    const vip = await audience<{ tag_id: string }>("POST", "/v1/audience/tags", {
+    const vip = await h().api<{ tag_id: string }>("POST", "/v1/audience/tags", {
       token: brand.writeKey,
       body: { group_id: tag.body.group_id, name: "VIP", kind: "manual" },
     });
-    const segment = await audience<{ segment_id: string }>("POST", "/v1/audience/segments", {
+    const segment = await h().api<{ segment_id: string }>("POST", "/v1/audience/segments", {
       token: brand.writeKey,
       body: { name: "VIPs", condition: { field: "tags", op: "has", value: vip.body.tag_id } },
     });
-    await audience("POST", `/v1/audience/tags/${vip.body.tag_id}/members`, {
+    await h().api("POST", `/v1/audience/tags/${vip.body.tag_id}/members`, {
       token: brand.writeKey,
       body: { member_ids: [members.none] },
     });
@@ -239,7 +236,7 @@ describeEachDatabase("Segments", (database) => {
 
   it("answers bad conditions with a 400 naming the field, the rule and the limit", async () => {
     const post = (condition: unknown) =>
-      audience<Problem>("POST", "/v1/audience/segments/preview", {
+      h().api<Problem>("POST", "/v1/audience/segments/preview", {
         token: brand.readKey,
         body: { condition },
       });
@@ -258,13 +255,13 @@ describeEachDatabase("Segments", (database) => {
     const tooDeep = await post(deep);
     expect(tooDeep.status).toBe(400);
     expect(tooDeep.body.detail).toContain(`at most ${MAX_CONDITION_DEPTH} levels`);
-    const hostile = await audience<Problem>("POST", "/v1/audience/segments/preview", {
+    const hostile = await h().api<Problem>("POST", "/v1/audience/segments/preview", {
       token: brand.readKey,
       rawBody: `{"condition":${'{"not":'.repeat(100_000)}{"field":"orders.count","op":"gt","value":0}${"}".repeat(100_000)}}`,
     });
     expect(hostile.status).toBe(400);
     expect((await post([{ field: "orders.count" }])).status).toBe(400);
-    const missing = await audience<Problem>("POST", "/v1/audience/segments", {
+    const missing = await h().api<Problem>("POST", "/v1/audience/segments", {
       token: brand.writeKey,
       body: { name: "x" },
     });
@@ -273,7 +270,7 @@ describeEachDatabase("Segments", (database) => {
     const unknownTag = await post({ field: "tags", op: "has", value: "tag_01jd0000000000000000000000" });
     expect(unknownTag.body.field).toBe("/condition/value");
     expect(
-      (await audience("GET", "/v1/audience/segments/seg_nope/count", { token: brand.readKey })).status,
+      (await h().api("GET", "/v1/audience/segments/seg_nope/count", { token: brand.readKey })).status,
     ).toBe(404);
   });
 });

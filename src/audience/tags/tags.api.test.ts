@@ -4,10 +4,9 @@ import { type Brand, OWNER_PASSWORD, useEnclave } from "../../../test/support/ha
 import { createStaff } from "../../access/service.ts";
 import { createOrgUnit } from "../../org/service.ts";
 import { fixedClock } from "../../platform/clock.ts";
-import { joinedMember, purchase, useAudienceServer } from "../audience.test-support.ts";
+import { joinedMember, purchase } from "../audience.test-support.ts";
 import { reevaluateDirtyMembers } from "../incremental.ts";
 import { recomputeAudience } from "../recompute.ts";
-import { registerAudienceSubscriptions } from "../subscriptions.ts";
 import { purgeExpiredTags } from "./tagging.ts";
 
 const DAY = 86_400_000;
@@ -28,7 +27,6 @@ interface MemberTag {
 describeEachDatabase("Tags", (database) => {
   const clock = fixedClock(START);
   const h = useEnclave(database, { clock });
-  const audience = useAudienceServer(h);
   let brand: Brand;
   let other: Brand;
   let groupId: string;
@@ -45,19 +43,18 @@ describeEachDatabase("Tags", (database) => {
     await reevaluateDirtyMembers(db(), () => clock.now());
   };
   const tagsOf = async (memberId: string) =>
-    (await audience<{ items: MemberTag[] }>("GET", `/v1/members/${memberId}/tags`, { token: brand.readKey }))
+    (await h().api<{ items: MemberTag[] }>("GET", `/v1/members/${memberId}/tags`, { token: brand.readKey }))
       .body.items;
   const newTag = async (body: Record<string, unknown>, token = brand.writeKey) =>
-    audience<Tag & { code: string; field: string; detail: string }>("POST", "/v1/audience/tags", {
+    h().api<Tag & { code: string; field: string; detail: string }>("POST", "/v1/audience/tags", {
       token,
       body: { group_id: groupId, ...body },
     });
 
   beforeAll(async () => {
-    registerAudienceSubscriptions(h().enclave.platform);
     brand = await h().newBrand();
     other = await h().newBrand();
-    const group = await audience<{ group_id: string }>("POST", "/v1/audience/tag-groups", {
+    const group = await h().api<{ group_id: string }>("POST", "/v1/audience/tag-groups", {
       token: brand.writeKey,
       body: { name: "Custom", dimension: "custom" },
     });
@@ -128,7 +125,7 @@ describeEachDatabase("Tags", (database) => {
     const tag = (await newTag({ name: "Tasting event", kind: "manual", expires_after_days: 30 })).body;
     const inA = await joinedMember(h(), brand, START, 10, { store_id: storeA });
     const inB = await joinedMember(h(), brand, START, 10, { store_id: storeB });
-    const res = await audience<{ tagged: number; not_found: string[] }>(
+    const res = await h().api<{ tagged: number; not_found: string[] }>(
       "POST",
       `/v1/audience/tags/${tag.tag_id}/members`,
       {
@@ -159,7 +156,7 @@ describeEachDatabase("Tags", (database) => {
           .where("member_id", "=", member)
           .executeTakeFirstOrThrow()
       ).phone ?? "";
-    const bad = await audience<{ field: string; detail: string }>(
+    const bad = await h().api<{ field: string; detail: string }>(
       "POST",
       `/v1/audience/tags/${tag.tag_id}/members/csv`,
       {
@@ -169,13 +166,13 @@ describeEachDatabase("Tags", (database) => {
     );
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe("/csv/3");
-    const unknownColumn = await audience<{ field: string }>(
+    const unknownColumn = await h().api<{ field: string }>(
       "POST",
       `/v1/audience/tags/${tag.tag_id}/members/csv`,
       { token: brand.writeKey, body: { csv: "email\nx@y.z\n" } },
     );
     expect(unknownColumn.body.field).toBe("/csv/1");
-    const good = await audience<{ tagged: number; not_found: string[] }>(
+    const good = await h().api<{ tagged: number; not_found: string[] }>(
       "POST",
       `/v1/audience/tags/${tag.tag_id}/members/csv`,
       {
@@ -207,7 +204,7 @@ describeEachDatabase("Tags", (database) => {
     await recomputeAudience(db(), brand.tenantId, START);
     expect((await tagsOf(repeat)).map((t) => [t.tag_id, t.source])).toContainEqual([tag.tag_id, "rule"]);
     expect((await tagsOf(once)).map((t) => t.tag_id)).not.toContain(tag.tag_id);
-    const manual = await audience<{ code: string }>("POST", `/v1/audience/tags/${tag.tag_id}/members`, {
+    const manual = await h().api<{ code: string }>("POST", `/v1/audience/tags/${tag.tag_id}/members`, {
       token: brand.writeKey,
       body: { member_ids: [once] },
     });
@@ -251,7 +248,7 @@ describeEachDatabase("Tags", (database) => {
       source: "wecom",
       messages: [{ external_id: externalId, member: ref, text, sent_at: START.toISOString() }],
     });
-    const first = await audience<{ results: { status: string; tag_ids: string[] }[] }>(
+    const first = await h().api<{ results: { status: string; tag_ids: string[] }[] }>(
       "POST",
       "/v1/audience/chat-messages",
       { token: brand.writeKey, body: body("m1", "我想退货，可以 REFUND 吗？") },
@@ -259,17 +256,17 @@ describeEachDatabase("Tags", (database) => {
     expect(first.body.results).toEqual([
       { external_id: "m1", status: "tagged", member_id: member, tag_ids: [returns.tag_id] },
     ]);
-    const again = await audience<{ results: { status: string }[] }>("POST", "/v1/audience/chat-messages", {
+    const again = await h().api<{ results: { status: string }[] }>("POST", "/v1/audience/chat-messages", {
       token: brand.writeKey,
       body: body("m1", "我想退货"),
     });
     expect(again.body.results[0]?.status).toBe("duplicate");
-    const nothing = await audience<{ results: { status: string }[] }>("POST", "/v1/audience/chat-messages", {
+    const nothing = await h().api<{ results: { status: string }[] }>("POST", "/v1/audience/chat-messages", {
       token: brand.writeKey,
       body: body("m2", "你好"),
     });
     expect(nothing.body.results[0]?.status).toBe("no_match");
-    const stranger = await audience<{ results: { status: string }[] }>("POST", "/v1/audience/chat-messages", {
+    const stranger = await h().api<{ results: { status: string }[] }>("POST", "/v1/audience/chat-messages", {
       token: brand.writeKey,
       body: body("m3", "退货", { phone: "13999999999" }),
     });
@@ -282,7 +279,7 @@ describeEachDatabase("Tags", (database) => {
         expires_at: new Date(START.getTime() + 14 * DAY).toISOString(),
       },
     ]);
-    const huge = await audience("POST", "/v1/audience/chat-messages", {
+    const huge = await h().api("POST", "/v1/audience/chat-messages", {
       token: brand.writeKey,
       body: body("m4", "a".repeat(4_001)),
     });
@@ -338,16 +335,16 @@ describeEachDatabase("Tags", (database) => {
   });
 
   it("treats a tag of another brand as unknown, and refuses to delete a tag a segment names", async () => {
-    const foreign = await audience("POST", "/v1/audience/tags", {
+    const foreign = await h().api("POST", "/v1/audience/tags", {
       token: other.writeKey,
       body: { group_id: groupId, name: "x", kind: "manual" },
     });
     expect(foreign.status).toBe(400);
     const tag = (await newTag({ name: "Named by a segment", kind: "manual" })).body;
-    expect((await audience("GET", `/v1/audience/tags/${tag.tag_id}`, { token: other.readKey })).status).toBe(
+    expect((await h().api("GET", `/v1/audience/tags/${tag.tag_id}`, { token: other.readKey })).status).toBe(
       404,
     );
-    const stranger = await audience<{ field: string }>("POST", "/v1/audience/segments", {
+    const stranger = await h().api<{ field: string }>("POST", "/v1/audience/segments", {
       token: other.writeKey,
       body: { name: "s", condition: { field: "tags", op: "has", value: tag.tag_id } },
     });
@@ -355,21 +352,21 @@ describeEachDatabase("Tags", (database) => {
     expect(stranger.body.field).toBe("/condition/value");
     expect(
       (
-        await audience("POST", "/v1/audience/segments", {
+        await h().api("POST", "/v1/audience/segments", {
           token: brand.writeKey,
           body: { name: "Uses it", condition: { field: "tags", op: "has", value: tag.tag_id } },
         })
       ).status,
     ).toBe(201);
     expect(
-      (await audience("DELETE", `/v1/audience/tags/${tag.tag_id}`, { token: brand.writeKey })).status,
+      (await h().api("DELETE", `/v1/audience/tags/${tag.tag_id}`, { token: brand.writeKey })).status,
     ).toBe(409);
   });
 
   it("lets held tags expire and marks their members for re-evaluation", async () => {
     const tag = (await newTag({ name: "Short", kind: "manual", expires_after_days: 1 })).body;
     const member = await joinedMember(h(), brand, START, 1);
-    await audience("POST", `/v1/audience/tags/${tag.tag_id}/members`, {
+    await h().api("POST", `/v1/audience/tags/${tag.tag_id}/members`, {
       token: brand.writeKey,
       body: { member_ids: [member] },
     });
