@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Executor } from "../platform/db/database.ts";
-import { encodeCursor } from "../platform/http/pagination.ts";
+import { toPage } from "../platform/http/pagination.ts";
 import { notFound } from "../platform/http/problems.ts";
 import { isId } from "../platform/ids.ts";
 import type { CouponOffer } from "./offers.ts";
@@ -182,9 +182,8 @@ export async function listMemberCoupons(
     .orderBy("c.coupon_id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit).map(toCoupon);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > page.limit && last ? encodeCursor(last.coupon_id) : null };
+  const { items, next_cursor } = toPage(rows, page.limit, (row) => row.coupon_id);
+  return { items: items.map(toCoupon), next_cursor };
 }
 
 /** Coupons per state for a member, for the member center's badge ("3 coupons to use"). */

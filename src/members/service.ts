@@ -4,7 +4,7 @@ import { getTenant } from "../tenants/service.ts";
 import type { Principal } from "../platform/auth/principal.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { recordEvent } from "../platform/events.ts";
-import { encodeCursor } from "../platform/http/pagination.ts";
+import { parseTimeKey, timeKey, toPage } from "../platform/http/pagination.ts";
 import { invalidField, notFound, Problem } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
 import type { Tables } from "../tables.ts";
@@ -403,9 +403,7 @@ export async function listMembers(
     .orderBy("members.member_id")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > page.limit && last ? encodeCursor(last.member_id) : null };
+  return toPage(rows, page.limit, (row) => row.member_id);
 }
 
 export interface ProfilePatch {
@@ -488,14 +486,9 @@ export async function memberTimeline(
     .where("tenant_id", "=", tenantId)
     .where("subject_id", "=", memberId);
   if (page.before) {
-    // Imported history has past times with new ids, so the key is (occurred_at, event_id).
-    const [at, id] = page.before.split("|");
-    if (!at || !id || Number.isNaN(Date.parse(at))) throw new Problem("invalid-cursor");
+    const { at, id } = parseTimeKey(page.before);
     query = query.where((eb) =>
-      eb.or([
-        eb("occurred_at", "<", new Date(at)),
-        eb.and([eb("occurred_at", "=", new Date(at)), eb("event_id", "<", id)]),
-      ]),
+      eb.or([eb("occurred_at", "<", at), eb.and([eb("occurred_at", "=", at), eb("event_id", "<", id)])]),
     );
   }
   const rows = await query
@@ -503,15 +496,7 @@ export async function memberTimeline(
     .orderBy("event_id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  return {
-    items,
-    next_cursor:
-      rows.length > page.limit && last
-        ? encodeCursor(`${last.occurred_at.toISOString()}|${last.event_id}`)
-        : null,
-  };
+  return toPage(rows, page.limit, (row) => timeKey(row.occurred_at, row.event_id));
 }
 
 export interface ImportedMember {

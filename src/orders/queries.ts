@@ -1,6 +1,6 @@
 import type { Principal } from "../platform/auth/principal.ts";
 import type { Executor } from "../platform/db/database.ts";
-import { encodeCursor } from "../platform/http/pagination.ts";
+import { toPage } from "../platform/http/pagination.ts";
 import { notFound } from "../platform/http/problems.ts";
 import type { OrderStatus } from "./tables.ts";
 
@@ -109,9 +109,7 @@ export async function listOrders(
     .orderBy("order_id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > page.limit && last ? encodeCursor(last.order_id) : null };
+  return toPage(rows, page.limit, (row) => row.order_id);
 }
 
 /** An identity merge moves the absorbed member's orders to the survivor. */

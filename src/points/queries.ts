@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import type { Executor } from "../platform/db/database.ts";
-import { encodeCursor } from "../platform/http/pagination.ts";
-import { Problem } from "../platform/http/problems.ts";
+import { parseTimeKey, timeKey, toPage } from "../platform/http/pagination.ts";
 import { getProgram } from "./program.ts";
 
 export interface PointsBalance {
@@ -100,13 +99,9 @@ export async function getHistory(
     .where("member_id", "=", memberId);
   if (page.currency) query = query.where("currency", "=", page.currency);
   if (page.before) {
-    const [at, id] = page.before.split("|");
-    if (!at || !id || Number.isNaN(Date.parse(at))) throw new Problem("invalid-cursor");
+    const { at, id } = parseTimeKey(page.before);
     query = query.where((eb) =>
-      eb.or([
-        eb("occurred_at", "<", new Date(at)),
-        eb.and([eb("occurred_at", "=", new Date(at)), eb("entry_id", "<", id)]),
-      ]),
+      eb.or([eb("occurred_at", "<", at), eb.and([eb("occurred_at", "=", at), eb("entry_id", "<", id)])]),
     );
   }
   const rows = await query
@@ -114,15 +109,7 @@ export async function getHistory(
     .orderBy("entry_id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  return {
-    items,
-    next_cursor:
-      rows.length > page.limit && last
-        ? encodeCursor(`${last.occurred_at.toISOString()}|${last.entry_id}`)
-        : null,
-  };
+  return toPage(rows, page.limit, (row) => timeKey(row.occurred_at, row.entry_id));
 }
 
 export interface LiabilityReport {

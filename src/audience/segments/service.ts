@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Principal } from "../../platform/auth/principal.ts";
 import type { Database, Executor } from "../../platform/db/database.ts";
-import { encodeCursor } from "../../platform/http/pagination.ts";
+import { toPage } from "../../platform/http/pagination.ts";
 import { businessRule, notFound, Problem } from "../../platform/http/problems.ts";
 import { compileCondition, memberRelation } from "../conditions/compile.ts";
 import { type Condition, parseConditionOrThrow, topicsOf } from "../conditions/parse.ts";
@@ -228,7 +228,5 @@ export async function segmentMembers(
     WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = ${segmentId} AND ${inScope(principal, tenantId, db)}
       ${page.after ? sql`AND sm.member_id > ${page.after}` : sql``}
     ORDER BY sm.member_id LIMIT ${page.limit + 1}`.execute(db);
-  const items = rows.rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.rows.length > page.limit && last ? encodeCursor(last.member_id) : null };
+  return toPage(rows.rows, page.limit, (row) => row.member_id);
 }

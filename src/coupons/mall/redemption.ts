@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../../platform/db/database.ts";
 import { recordEvent } from "../../platform/events.ts";
-import { encodeCursor } from "../../platform/http/pagination.ts";
+import { toPage } from "../../platform/http/pagination.ts";
 import { invalidField, notFound, Problem } from "../../platform/http/problems.ts";
 import { newId } from "../../platform/ids.ts";
 import { pointsFacts, restoreSpentPoints, spendPoints } from "../../points/movements.ts";
@@ -357,9 +357,7 @@ export async function listRedemptions(
     .orderBy("r.redemption_id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > page.limit && last ? encodeCursor(last.redemption_id) : null };
+  return toPage(rows, page.limit, (row) => row.redemption_id);
 }
 
 /** The catalog as one member sees it: what they may redeem now, and why not otherwise. */

@@ -59,3 +59,17 @@ export function toPage<T>(
   const last = items[items.length - 1];
   return { items, next_cursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
 }
+
+/**
+ * The key of a newest-first page ordered by (time, id): imported history carries past times with new ids, so the
+ * time leads and the id breaks ties.
+ */
+export function timeKey(at: Date, id: string): string {
+  return `${at.toISOString()}|${id}`;
+}
+
+export function parseTimeKey(key: string): { at: Date; id: string } {
+  const [at, id] = key.split("|");
+  if (!at || !id || Number.isNaN(Date.parse(at))) throw new Problem("invalid-cursor");
+  return { at: new Date(at), id };
+}
