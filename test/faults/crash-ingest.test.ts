@@ -126,7 +126,9 @@ describe("kill -9 during a large ingest, on PostgreSQL", { timeout: 600_000 }, (
     while (!killed) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
     // The crash interrupted the ingest: part of it is in, the rest is not.
-    const landed = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`.execute(handle.database.db);
+    const landed = await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`.execute(
+      handle.database.db,
+    );
     expect(landed.rows[0]?.n).toBeGreaterThan(0);
     expect(landed.rows[0]?.n).toBeLessThan(ORDERS);
     const restarted = await startServer({ ...env });

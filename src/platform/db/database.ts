@@ -55,6 +55,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   pool.on("error", (error) => {
     process.stderr.write(`postgres: idle connection lost: ${error.message}\n`);
   });
+  // A connection checked out between statements (inside a transaction) reports its loss as an 'error' event on
+  // the client, which nobody else listens to; the statement that uses it next fails and is answered 503.
+  pool.on("connect", (client) => {
+    client.on("error", (error) => {
+      process.stderr.write(`postgres: connection lost: ${error.message}\n`);
+    });
+  });
   // Fail fast with a clear message when the server is unreachable.
   const client = await pool.connect();
   client.release();

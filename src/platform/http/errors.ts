@@ -25,6 +25,9 @@ export function toProblem(error: FastifyError | Error): Problem {
   if (fastifyError.code === "40001" || fastifyError.code === "40P01") {
     return new Problem("unavailable", "The request collided with concurrent changes; retry it");
   }
+  if (isDatabaseUnavailable(error)) {
+    return new Problem("unavailable", "The database is not reachable at the moment; retry the request");
+  }
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new Problem(mapped, fastifyError.message);
   if (error instanceof SyntaxError && fastifyError.statusCode === 400)
@@ -40,8 +43,25 @@ export function toProblem(error: FastifyError | Error): Problem {
   return new Problem("internal", "An unexpected error occurred; it has been logged with this request id");
 }
 
+/** Connection-level SQLSTATE classes and socket errors: the database restarting, failing over or full. */
+const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08006"]);
+const UNAVAILABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+
+function isDatabaseUnavailable(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code)))
+    return true;
+  // node-postgres reports a dropped connection and a pool that cannot connect by message only.
+  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+    error.message,
+  );
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   const body: ProblemBody = problem.body(request.url.split("?")[0], String(request.id));
+  // Unavailability passes (a restart, a lost race): tell clients when to come back.
+  if (problem.status === 503 || problem.code === "idempotency-key-in-use")
+    void reply.header("retry-after", "1");
   return reply.code(problem.status).type("application/problem+json").send(JSON.stringify(body));
 }
 

@@ -6,7 +6,7 @@ import type { Db, Executor } from "../db/database.ts";
 import { Problem } from "./problems.ts";
 
 /** How long a request may run before a retry with its key may take over (it crashed or timed out). */
-const LEASE_MS = 60_000;
+export const IDEMPOTENCY_LEASE_MS = 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Keys are kept this long (the contract promises at least 24 h). */
 export const IDEMPOTENCY_RETENTION_HOURS = 48;
@@ -46,7 +46,7 @@ export async function claimIdempotencyKey(
   const tenantId = principal.tenantId;
   const hash = requestHash(request);
   const who = actorOf(principal);
-  const lockedUntil = new Date(now.getTime() + LEASE_MS);
+  const lockedUntil = new Date(now.getTime() + IDEMPOTENCY_LEASE_MS);
   const inserted = await db
     .insertInto("idempotency_keys")
     .values({

@@ -9,6 +9,7 @@ import type { Platform } from "../context.ts";
 import { installErrorHandling, sendProblem } from "./errors.ts";
 import {
   claimIdempotencyKey,
+  IDEMPOTENCY_LEASE_MS,
   type IdempotencyClaim,
   recordIdempotentResponse,
   releaseIdempotencyKey,
@@ -106,17 +107,15 @@ export async function createHttpServer(platform: Platform, authenticate: Authent
     const claim = request.idempotency;
     if (!claim || claim.recorded) return payload;
     claim.recorded = true;
-    if (reply.statusCode >= 500) {
-      await releaseIdempotencyKey(platform.database.db, claim);
-      return payload;
-    }
-    let body: unknown;
     try {
-      body = typeof payload === "string" && payload.length > 0 ? JSON.parse(payload) : undefined;
-    } catch {
-      body = undefined;
+      if (reply.statusCode >= 500) await releaseIdempotencyKey(platform.database.db, claim);
+      else await recordIdempotentResponse(platform.database.db, claim, reply.statusCode, parseJson(payload));
+    } catch (error) {
+      // The database went away. A failed request's key is freed as soon as it is back, so the client's retry runs;
+      // a done request's key stays claimed until its lease ends (a retry meanwhile hears "in use", Retry-After).
+      request.log.warn({ err: error }, "idempotency key not settled");
+      if (reply.statusCode >= 500) releaseLater(platform, claim);
     }
-    await recordIdempotentResponse(platform.database.db, claim, reply.statusCode, body);
     return payload;
   });
 
@@ -166,3 +165,22 @@ export async function createHttpServer(platform: Platform, authenticate: Authent
 }
 
 export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;
+
+function parseJson(payload: unknown): unknown {
+  if (typeof payload !== "string" || payload.length === 0) return undefined;
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Frees a failed request's key once the database answers again, within the key's lease. */
+function releaseLater(platform: Platform, claim: IdempotencyClaim, delayMs = 500): void {
+  if (delayMs > IDEMPOTENCY_LEASE_MS) return;
+  setTimeout(() => {
+    releaseIdempotencyKey(platform.database.db, claim).catch(() =>
+      releaseLater(platform, claim, delayMs * 2),
+    );
+  }, delayMs).unref();
+}
