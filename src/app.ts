@@ -10,17 +10,23 @@ import {
 } from "./audience/jobs.ts";
 import { audienceRoutes } from "./audience/routes.ts";
 import { registerAudienceSubscriptions } from "./audience/subscriptions.ts";
+import { campaignRoutes, defineCampaignJobs, registerCampaignSubscriptions } from "./campaigns/wiring.ts";
 import { mallRoutes } from "./coupons/mall/routes.ts";
 import { releaseExpiredReservations } from "./coupons/release.ts";
 import { couponRoutes } from "./coupons/routes.ts";
 import { registerCouponSubscriptions } from "./coupons/subscriptions.ts";
+import { engagementRoutes } from "./engagement/routes.ts";
+import { registerEngagementSubscriptions } from "./engagement/subscriptions.ts";
 import { memberRoutes } from "./members/routes.ts";
+import { messageDelivery } from "./messaging/delivery.ts";
+import { messagingRoutes } from "./messaging/routes.ts";
 import { getMember } from "./members/service.ts";
 import { webhookRoutes } from "./orders/adapters/routes.ts";
 import { claimHeldOrders } from "./orders/ingest.ts";
 import { completeDueOrders } from "./orders/refunds.ts";
 import { orderRoutes } from "./orders/routes.ts";
 import { orgRoutes } from "./org/routes.ts";
+import { registerOrganisationSubscriptions } from "./org/subscriptions.ts";
 import { type Clock, systemClock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
 import type { Platform } from "./platform/context.ts";
@@ -35,7 +41,10 @@ import { activateDueLots, expireDueLots } from "./points/movements.ts";
 import { pointsRoutes } from "./points/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
 import { tierRoutes } from "./tiers/routes.ts";
+import { webRoutes } from "./web/plugin.ts";
 import { reevaluateAllTenants } from "./tiers/service.ts";
+import { webhookDelivery } from "./webhooks/delivery-loop.ts";
+import { webhookEndpointRoutes } from "./webhooks/routes.ts";
 
 export interface Enclave {
   platform: Platform;
@@ -64,6 +73,8 @@ export async function openEnclave(
 
   defineJobs(platform);
   subscribeToEvents(platform);
+  // Loops that send what was queued (webhook deliveries, messages); started with the other background work.
+  const deliveryLoops = [webhookDelivery(platform), messageDelivery(platform)];
 
   const http = await createHttpServer(platform, (token, now) => authenticate(database.db, token, now));
   await http.register(tenantRoutes);
@@ -77,6 +88,11 @@ export async function openEnclave(
   await http.register(couponRoutes);
   await http.register(mallRoutes);
   await http.register(audienceRoutes);
+  await http.register(campaignRoutes);
+  await http.register(engagementRoutes);
+  await http.register(webRoutes);
+  await http.register(webhookEndpointRoutes);
+  await http.register(messagingRoutes);
   await http.ready();
 
   let backgroundStarted = false;
@@ -86,6 +102,7 @@ export async function openEnclave(
     async startBackground() {
       events.start();
       await jobs.start();
+      for (const loop of deliveryLoops) loop.start();
       backgroundStarted = true;
     },
     async close() {
@@ -93,6 +110,7 @@ export async function openEnclave(
       if (backgroundStarted) {
         await events.stop();
         await jobs.stop();
+        for (const loop of deliveryLoops) await loop.stop();
       }
       if (!options.database) await database.close();
     },
@@ -137,12 +155,16 @@ function defineJobs(platform: Platform): void {
   jobs.define("audience.recompute", () => recomputeAudienceJob(platform), { cron: "41 17 * * 1-6" });
   jobs.define("audience.refresh-facts", () => refreshAudienceJob(platform), { cron: "41 17 * * 0" });
   jobs.define("audience.fit-ltv", () => fitLtvJob(platform), { cron: "11 19 * * *" });
+  defineCampaignJobs(platform);
 }
 
 /** Reactions of one capability to another's events, run by the outbox relay (at least once, in the relay's transaction). */
 function subscribeToEvents(platform: Platform): void {
   registerCouponSubscriptions(platform);
   registerAudienceSubscriptions(platform);
+  registerCampaignSubscriptions(platform);
+  registerOrganisationSubscriptions(platform);
+  registerEngagementSubscriptions(platform);
   platform.events.subscribe("member.joined", async (event, tx) => {
     const member = await getMember(tx, event.tenantId, String(event.payload.member_id));
     if (member.phone) await claimHeldOrders(tx, event.tenantId, member.phone, platform.clock.now());

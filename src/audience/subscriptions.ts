@@ -19,6 +19,7 @@ const TOPICS_BY_EVENT: Record<string, readonly Topic[]> = {
   "member.joined": ["member"],
   "member.prospect_created": ["member"],
   "member.updated": ["member"],
+  "member.reassigned": ["member"],
   "member.merged": ["member", "orders", "points", "tier", "tags"],
   "member.merged_away": ["member"],
   "points.spent": ["points"],

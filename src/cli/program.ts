@@ -1,8 +1,10 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createApiKey, createStaff } from "../access/service.ts";
-import { openEnclave } from "../app.ts";
+import { createLogger, openEnclave } from "../app.ts";
 import { loadDemo } from "../demo/load.ts";
 import { importCdnow } from "../orders/import/cdnow.ts";
+import { startIntakeWorker } from "../orders/intake/nats.ts";
+import { DEFAULT_PARTITIONS, partitionsOf } from "../orders/intake/partitions.ts";
 import { findOrgUnitByCode, getOrgUnit, getRootOrgUnit } from "../org/service.ts";
 import { ROLES } from "../platform/auth/principal.ts";
 import { newSecret } from "../platform/auth/secrets.ts";
@@ -154,6 +156,44 @@ export function buildProgram(): Command {
         `imported ${result.customers} customers and ${result.orders} orders (${result.skipped} already there) in ${result.seconds} s`,
       );
     });
+
+  program
+    .command("intake")
+    .description("Order intake from message streams")
+    .command("nats")
+    .description(
+      "Ingest orders published to NATS JetStream (enclave.orders.<tenant_id>.<partition>); run one per worker",
+    )
+    .option("--url <url>", "NATS server", process.env.NATS_URL ?? "nats://127.0.0.1:4222")
+    .option("--worker <i>", "this worker's index, from 0", positiveInt, 0)
+    .option("--workers <n>", "how many workers share the partitions", positiveInt, 1)
+    .option("--partitions <n>", "partitions the publishers use", positiveInt, DEFAULT_PARTITIONS)
+    .option("--batch-size <n>", "orders per fetch and transaction (at most 1000)", positiveInt, 500)
+    .action(
+      async (options: {
+        url: string;
+        worker: number;
+        workers: number;
+        partitions: number;
+        batchSize: number;
+      }) => {
+        const config = loadConfig();
+        const database = await openConfiguredDatabase(config);
+        await migrate(database);
+        const log = createLogger(config.logLevel);
+        const worker = await startIntakeWorker(database, log, options);
+        process.stdout.write(
+          `intake worker ${options.worker}/${options.workers} reading ${options.url}, partitions ${partitionsOf(options.worker, options.workers, options.partitions).join(",")}\n`,
+        );
+        await new Promise<void>((resolve) => {
+          process.once("SIGTERM", resolve);
+          process.once("SIGINT", resolve);
+        });
+        await worker.stop();
+        await database.close();
+        process.stdout.write(`intake worker ${options.worker} stopped after ${worker.ingested()} orders\n`);
+      },
+    );
 
   const tenant = program.command("tenant").description("Brands on this installation");
   tenant

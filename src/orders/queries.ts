@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Principal } from "../platform/auth/principal.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { toPage } from "../platform/http/pagination.ts";
@@ -126,4 +127,34 @@ export async function reassignOrders(
     .where("member_id", "=", fromMemberId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** The purchases of one member within a time window: what campaign attribution counts. */
+export interface MemberWindowPurchases {
+  member_id: string;
+  /** Orders placed in the window, not cancelled and not refunded in full. */
+  orders: number;
+  /** Their paid amounts less refunds. */
+  revenue_minor: number;
+}
+
+/**
+ * Purchases of each member within their own window [from, to] (one indexed range read per member). Members without a
+ * purchase in their window are left out.
+ */
+export async function purchasesInWindows(
+  db: Executor,
+  tenantId: string,
+  windows: readonly { member_id: string; from: Date; to: Date }[],
+): Promise<MemberWindowPurchases[]> {
+  if (windows.length === 0) return [];
+  const rows = await sql<MemberWindowPurchases>`
+    SELECT w.member_id, count(*)::int AS orders, sum(o.paid_minor - o.refunded_minor)::bigint AS revenue_minor
+    FROM unnest(${windows.map((w) => w.member_id)}::text[], ${windows.map((w) => w.from.toISOString())}::timestamptz[],
+      ${windows.map((w) => w.to.toISOString())}::timestamptz[]) AS w(member_id, from_at, to_at)
+    JOIN orders o ON o.tenant_id = ${tenantId} AND o.member_id = w.member_id
+      AND o.ordered_at >= w.from_at AND o.ordered_at <= w.to_at
+    WHERE o.status IN ('paid', 'completed')
+    GROUP BY w.member_id`.execute(db);
+  return rows.rows.map((r) => ({ ...r, revenue_minor: Number(r.revenue_minor) }));
 }

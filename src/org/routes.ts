@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { HQ_ROLES, tenantOf } from "../platform/auth/principal.ts";
 import { command } from "../platform/http/command.ts";
-import { createOrgUnit, listOrgUnits, type OrgUnit } from "./service.ts";
+import { channelCodeRoutes } from "../channel-codes/routes.ts";
+import { notFound } from "../platform/http/problems.ts";
+import { replyRoutes } from "../replies/routes.ts";
+import { staffTaskRoutes } from "../staff-tasks/routes.ts";
+import { assignmentRoutes } from "./assignment-routes.ts";
+import { resultRoutes } from "./result-routes.ts";
+import { createOrgUnit, getOrgUnit, listOrgUnits, type OrgUnit } from "./service.ts";
+import { isWithin, scopePathOf } from "./staff.ts";
 
 const OrgUnitKindSchema = Type.Union([
   Type.Literal("hq"),
@@ -28,6 +35,12 @@ const serialize = (unit: OrgUnit) => ({ ...unit, created_at: unit.created_at.toI
 
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.platform.database;
+  await app.register(assignmentRoutes);
+  await app.register(resultRoutes);
+  // The organisation's other faces: channel QR codes, HQ tasks, the quick-reply library.
+  await app.register(channelCodeRoutes);
+  await app.register(staffTaskRoutes);
+  await app.register(replyRoutes);
 
   app.get(
     "/v1/org-units",
@@ -43,6 +56,24 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = request.principal;
       const within = principal?.kind === "staff" ? principal.orgPath : undefined;
       return { items: (await listOrgUnits(db, tenantOf(request), within)).map(serialize) };
+    },
+  );
+
+  app.get(
+    "/v1/org-units/:org_unit_id",
+    {
+      schema: {
+        tags: ["organisation"],
+        summary: "One org unit (staff: inside their subtree only)",
+        params: Type.Object({ org_unit_id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: OrgUnitSchema },
+      },
+      config: { access: { apiKey: "read", staff: "all" } },
+    },
+    async (request) => {
+      const unit = await getOrgUnit(db, tenantOf(request), request.params.org_unit_id);
+      if (!isWithin(unit.path, scopePathOf(request.principal))) throw notFound("org unit", unit.org_unit_id);
+      return serialize(unit);
     },
   );
 

@@ -12,6 +12,8 @@ export interface Config {
   demo: boolean;
   /** Public base URL printed at start and used in links. */
   publicUrl: string;
+  /** Outgoing webhooks and message senders may reach loopback and private networks (off: SSRF guard). */
+  webhooksAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -48,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (
       env.ENCLAVE_PUBLIC_URL || `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`
     ).replace(/\/$/, ""),
+    webhooksAllowPrivate: flag("ENCLAVE_WEBHOOKS_ALLOW_PRIVATE", env.ENCLAVE_WEBHOOKS_ALLOW_PRIVATE, false),
   };
 }

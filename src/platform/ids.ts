@@ -28,6 +28,12 @@ export const ID_PREFIXES = {
   checkout: "chk",
   reward: "rwd",
   redemption: "rdm",
+  handover: "gho",
+  assignment: "asg",
+  channelCode: "chc",
+  staffTask: "tsk",
+  staffContact: "ctc",
+  quickReply: "qrp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

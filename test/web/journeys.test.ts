@@ -1,0 +1,259 @@
+// The main journeys through the three web faces, in a real Chromium against the real server process
+// (embedded PGlite, the demo brand loaded at first start): what a user sees, not what the API returns.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuilt } from "../../src/web/build.ts";
+import { type RunningServer, startServer } from "../support/process.ts";
+import {
+  chromiumInstalled,
+  DEMO,
+  DESKTOP,
+  launchBrowser,
+  openContext,
+  PHONE,
+  signInToConsole,
+} from "./browser.ts";
+
+// CI installs Chromium (.ci/run); elsewhere a machine without it skips these instead of failing.
+const runnable = chromiumInstalled() || Boolean(process.env.CI);
+
+/** Waits for what the page shows to settle on the expected value (vitest's poll, with a loaded machine's patience). */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 200 });
+
+describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, () => {
+  let dataDir: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let ownerToken: string;
+
+  async function api<T>(method: string, path: string, body?: unknown, token = ownerToken): Promise<T> {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), "enclave-web-"));
+    // The first start loads the demo brand and relays its events: minutes on a loaded two-core machine.
+    server = await startServer({ ENCLAVE_DATA_DIR: dataDir }, 480_000);
+    browser = await launchBrowser();
+    const login = await api<{ token: string }>("POST", "/v1/auth/login", DEMO, "");
+    ownerToken = login.token;
+    // What a brand sets up before opening the doors: a coupon staff may give, and a pack for newcomers.
+    const welcome = await api<{ template_id: string }>("POST", "/v1/coupon-templates", {
+      code: "WELCOME-10",
+      name: "Welcome 10 off",
+      benefit: { kind: "amount_off", amount_minor: 1000 },
+      validity: { kind: "relative", days: 30 },
+      staff_issuable: true,
+    });
+    await api("POST", "/v1/coupon-packs", {
+      code: "NEWCOMER",
+      name: "Newcomer pack",
+      items: [{ template_id: welcome.template_id, quantity: 1 }],
+    });
+    await api("PATCH", "/v1/coupon-settings", { newcomer_pack: "NEWCOMER" });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function consolePage(lang: "en" | "zh-CN" = "en"): Promise<{ page: Page; errors: string[] }> {
+    const { context, errors } = await openContext(browser, server.url, DESKTOP, lang);
+    return { page: await context.newPage(), errors };
+  }
+
+  it("an operator signs in and the dashboard draws its charts", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.locator("[data-testid=chart-growth] canvas").waitFor();
+    await page.locator("[data-testid=chart-stages] canvas").waitFor();
+    await page.getByText("Members", { exact: true }).first().waitFor();
+
+    // A reload with the session kept: the dashboard is usable quickly.
+    const started = Date.now();
+    await page.reload();
+    await page.locator("[data-testid=chart-growth] canvas").waitFor();
+    const elapsedMs = Date.now() - started;
+    console.log(`dashboard interactive in ${elapsedMs} ms`);
+    // Generous for a loaded CI machine; docs/web.md records the time on an idle one.
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator finds a member by card number, adjusts points, issues a coupon and adds a tag", async () => {
+    const members = await api<{ items: { member_id: string; card_no: string; name: string }[] }>(
+      "GET",
+      "/v1/members?limit=1",
+    );
+    const member = members.items[0];
+    if (!member) throw new Error("the demo brand has members");
+    const before = await api<{ available: number }>("GET", `/v1/members/${member.member_id}/points`);
+
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Members" }).click();
+    await page.getByPlaceholder("Name, phone or card number").fill(member.card_no);
+    await page.keyboard.press("Enter");
+    await page.getByRole("link", { name: member.name }).click();
+    await poll(() => page.getByTestId("member-name").innerText()).toBe(member.name);
+    const available = page.getByTestId("points-available");
+    await poll(() => available.innerText()).toContain(String(before.available));
+
+    await page.getByRole("button", { name: "Adjust points" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Points").fill("25");
+    await dialog.getByLabel("Reason").fill("Apology for a late delivery");
+    await dialog.getByRole("button", { name: "OK" }).click();
+    await poll(() => available.innerText()).toContain(String(before.available + 25));
+    await page.getByRole("cell", { name: "Apology for a late delivery" }).waitFor();
+
+    await page.getByRole("button", { name: "Issue coupon" }).click();
+    await page.getByRole("dialog").getByLabel("Coupon").click();
+    await page.getByTitle("Welcome 10 off (WELCOME-10)").click();
+    await page.getByRole("dialog").getByRole("button", { name: "OK" }).click();
+    await page.getByRole("tab", { name: "Coupons" }).click();
+    await page.getByRole("cell", { name: "Welcome 10 off" }).waitFor();
+
+    await page.getByRole("button", { name: "Add tag" }).click();
+    await page.getByRole("dialog").getByLabel("Tag").fill("Tea lover");
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").getByRole("button", { name: "OK" }).click();
+    await page.locator(".ant-tag", { hasText: "Tea lover" }).waitFor();
+
+    const after = await api<{ available: number }>("GET", `/v1/members/${member.member_id}/points`);
+    expect(after.available).toBe(before.available + 25);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator creates a coupon template, and sees the API's objection on the field at fault first", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Coupons" }).click();
+    await page.getByRole("button", { name: "New coupon template" }).click();
+    const drawer = page.locator(".ant-drawer");
+    await drawer.getByLabel("Code").fill("AUTUMN-20");
+    await drawer.getByLabel("Name").fill("Autumn 20 off over 100");
+    await drawer.getByLabel("Amount off (yuan)").fill("0");
+    await drawer.getByLabel("Minimum spend (yuan)").fill("100");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    // 0 yuan passes the form but not the API: its problem appears under the amount.
+    await drawer.getByText("must be >= 1").waitFor();
+
+    await drawer.getByLabel("Amount off (yuan)").fill("20");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("cell", { name: "Autumn 20 off over 100" }).waitFor();
+    await page.getByRole("cell", { name: "AUTUMN-20" }).waitFor();
+    const templates = await api<{ items: { code: string; conditions: { min_spend_minor?: number } }[] }>(
+      "GET",
+      "/v1/coupon-templates",
+    );
+    expect(templates.items.find((t) => t.code === "AUTUMN-20")?.conditions.min_spend_minor).toBe(10_000);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a member joins from a scene link on a phone and sees the card, points and the newcomer coupon", async () => {
+    const { context, errors } = await openContext(browser, server.url, PHONE);
+    const page = await context.newPage();
+    await page.goto("/m/join?brand=demo&scene=poster:autumn-2026");
+    await page.getByRole("heading", { name: "Join" }).waitFor();
+    await page.getByLabel("Phone").fill("13912345678");
+    await page.getByRole("button", { name: "Send code" }).click();
+    // The demo brand sends no SMS and shows the code; the field is filled with it.
+    await poll(() => page.getByLabel("Code").inputValue()).toMatch(/^\d{6}$/);
+    await page.getByRole("button", { name: "Join now" }).click();
+
+    await page.getByTestId("card-number").waitFor();
+    await page.getByRole("img", { name: "Membership QR code" }).waitFor();
+    await page.getByRole("img", { name: "Membership barcode" }).waitFor();
+    await poll(() => page.getByTestId("points-available").innerText()).toBe("0");
+    const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+    expect(width).toBeLessThanOrEqual(375);
+
+    const found = await api<{ member_id: string; scene_key: string | null }>(
+      "GET",
+      "/v1/members/lookup?phone=13912345678",
+    );
+    expect(found.scene_key).toBe("poster:autumn-2026");
+    // The newcomer pack is issued by the event relay, a moment after joining.
+    await expect
+      .poll(
+        async () =>
+          (await api<{ items: unknown[] }>("GET", `/v1/members/${found.member_id}/coupons`)).items.length,
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe(1);
+    await page.getByRole("link", { name: "Coupons" }).click();
+    await page.getByText("Welcome 10 off").waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a guide sees only their own members and issues one a coupon", async () => {
+    const guide = { tenant: "demo", email: "sh-xtd.guide1@demo.enclave.dev", password: DEMO.password };
+    const session = await api<{ token: string; staff: { staff_id: string } }>(
+      "POST",
+      "/v1/auth/login",
+      guide,
+      "",
+    );
+    const mine = await api<{ items: { member_id: string; name: string; guide_id: string }[] }>(
+      "GET",
+      "/v1/members?limit=20",
+      undefined,
+      session.token,
+    );
+    const member = mine.items[0];
+    if (!member) throw new Error("the demo guide has members");
+
+    const { context, errors } = await openContext(browser, server.url, PHONE);
+    const page = await context.newPage();
+    await page.goto("/staff");
+    await page.getByLabel("Brand").fill(guide.tenant);
+    await page.getByLabel("Email").fill(guide.email);
+    await page.getByLabel("Password").fill(guide.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const list = page.getByTestId("my-members").getByRole("listitem");
+    await poll(() => list.count()).toBe(mine.items.length);
+
+    await page.getByRole("link", { name: member.name }).first().click();
+    await poll(() => page.getByTestId("member-name").innerText()).toBe(member.name);
+    await page.getByLabel("Coupon").selectOption({ label: "Welcome 10 off" });
+    await page.getByRole("button", { name: "Issue" }).click();
+    await page.getByText("Coupon issued").waitFor();
+    await page.getByTestId("member-coupons").getByText("Welcome 10 off").first().waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("switches the console to Chinese and remembers it", async () => {
+    const { page } = await consolePage("en");
+    await signInToConsole(page);
+    await page.getByText("中文", { exact: true }).click();
+    await page.getByRole("heading", { name: "会员数据看板" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "会员数据看板" }).waitFor();
+    await page.getByRole("menuitem", { name: "会员", exact: true }).waitFor();
+    await page.context().close();
+  });
+});

@@ -1,0 +1,197 @@
+// `npm run screenshots`: starts the server on a fresh demo brand, walks every page of the three faces in Chromium
+// and writes docs/screenshots/*.png (shown in the README and docs/web.md).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { ensureWebBuilt } from "../../src/web/build.ts";
+import { startServer } from "../support/process.ts";
+import { DEMO, DESKTOP, launchBrowser, openContext, PHONE, signInToConsole } from "./browser.ts";
+
+const OUT = resolve(import.meta.dirname, "../../docs/screenshots");
+
+async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
+  // Fonts and charts' entry animations settle before the picture.
+  await page.evaluate("document.fonts.ready.then(() => true)");
+  await page.waitForTimeout(1_200);
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage });
+  console.log(`  docs/screenshots/${name}.png`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  await ensureWebBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), "enclave-shots-"));
+  const server = await startServer({ ENCLAVE_DATA_DIR: dataDir }, 480_000);
+  const browser = await launchBrowser();
+  try {
+    const call = async <T>(method: string, path: string, body?: unknown, token?: string): Promise<T> => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    const { token } = await call<{ token: string }>("POST", "/v1/auth/login", DEMO);
+    console.log("scoring the demo brand (RFM, stages) for the dashboard…");
+    await call("POST", "/v1/audience/recompute", undefined, token);
+    const welcome = await call<{ template_id: string }>(
+      "POST",
+      "/v1/coupon-templates",
+      {
+        code: "WELCOME-10",
+        name: "新人礼 Welcome ¥10 off",
+        benefit: { kind: "amount_off", amount_minor: 1000 },
+        conditions: { min_spend_minor: 3000 },
+        validity: { kind: "relative", days: 30 },
+        staff_issuable: true,
+      },
+      token,
+    );
+    await call(
+      "POST",
+      "/v1/coupon-packs",
+      { code: "NEWCOMER", name: "Newcomer", items: [{ template_id: welcome.template_id, quantity: 1 }] },
+      token,
+    );
+    await call("PATCH", "/v1/coupon-settings", { newcomer_pack: "NEWCOMER" }, token);
+    await call(
+      "POST",
+      "/v1/mall/rewards",
+      { code: "CUP", name: "Enclave 随行杯 Tumbler", kind: "physical", price_points: 800, stock: 120 },
+      token,
+    );
+    await call(
+      "POST",
+      "/v1/mall/rewards",
+      {
+        code: "W10",
+        name: "¥10 coupon",
+        kind: "coupon",
+        coupon_template_code: "WELCOME-10",
+        price_points: 100,
+      },
+      token,
+    );
+
+    console.log("admin console");
+    for (const lang of ["en", "zh-CN"] as const) {
+      const { context } = await openContext(browser, server.url, DESKTOP, lang);
+      const page = await context.newPage();
+      if (lang === "en") {
+        await page.goto("/admin");
+        await shoot(page, "admin-sign-in", false);
+        await signInToConsole(page);
+      } else {
+        await page.goto("/admin");
+        await page.getByLabel("品牌标识").fill(DEMO.tenant);
+        await page.getByLabel("邮箱").fill(DEMO.email);
+        await page.getByLabel("密码").fill(DEMO.password);
+        await page.getByRole("button", { name: "登录" }).click();
+      }
+      await page.locator("[data-testid=chart-growth] canvas").waitFor();
+      await shoot(page, `admin-dashboard${lang === "en" ? "" : "-zh"}`);
+      if (lang === "zh-CN") {
+        await context.close();
+        continue;
+      }
+      await page.goto("/admin/members");
+      await page.locator(".ant-table-row").first().waitFor();
+      await shoot(page, "admin-members");
+      await page.getByRole("tab", { name: "Filter by condition" }).click();
+      await page.getByRole("button", { name: "Find members" }).click();
+      await page.getByTestId("filter-count").waitFor();
+      await shoot(page, "admin-members-filter");
+      await page.locator(".ant-table-row a").first().click();
+      await page.getByTestId("member-name").waitFor();
+      await shoot(page, "admin-member-360");
+      await page.getByRole("button", { name: "Adjust points" }).click();
+      await page.getByRole("dialog").getByLabel("Points").fill("50");
+      await page.getByRole("dialog").getByLabel("Reason").fill("Birthday goodwill");
+      await shoot(page, "admin-member-adjust-points", false);
+      await page.getByRole("dialog").getByRole("button", { name: "OK" }).click();
+      await page.getByRole("dialog").waitFor({ state: "hidden" });
+      await page.goto("/admin/coupons");
+      await page.getByRole("cell", { name: "WELCOME-10" }).waitFor();
+      await page.getByRole("button", { name: "New coupon template" }).click();
+      await page.locator(".ant-drawer").getByLabel("Code").fill("AUTUMN-20");
+      await page.locator(".ant-drawer").getByLabel("Name").fill("Autumn");
+      await page.locator(".ant-drawer").getByLabel("Amount off (yuan)").fill("0");
+      await page.locator(".ant-drawer").getByRole("button", { name: "Create" }).click();
+      await page.locator(".ant-drawer").getByText("must be >= 1").waitFor();
+      await shoot(page, "admin-coupon-template-problem", false);
+      await page.locator(".ant-drawer").getByLabel("Amount off (yuan)").fill("20");
+      await page.locator(".ant-drawer").getByRole("button", { name: "Create" }).click();
+      await page.getByRole("cell", { name: "AUTUMN-20" }).waitFor();
+      await shoot(page, "admin-coupon-templates");
+      for (const [path, name] of [
+        ["/admin/tiers", "admin-tiers"],
+        ["/admin/earn-rules", "admin-earn-rules"],
+        ["/admin/mall", "admin-mall"],
+        ["/admin/segments", "admin-segments"],
+        ["/admin/tags", "admin-tags"],
+        ["/admin/staff", "admin-staff"],
+      ] as const) {
+        await page.goto(path);
+        await page.locator(".ant-table-tbody").first().waitFor();
+        await shoot(page, name);
+      }
+      await context.close();
+    }
+
+    console.log("member center");
+    {
+      const { context } = await openContext(browser, server.url, PHONE, "zh-CN");
+      const page = await context.newPage();
+      await page.goto("/m/join?brand=demo&scene=poster:autumn-2026");
+      await page.getByLabel("手机号").fill("13912345678");
+      await shoot(page, "member-join", false);
+      await page.getByRole("button", { name: "获取验证码" }).click();
+      await page.getByRole("button", { name: "立即加入" }).click();
+      await page.getByTestId("card-number").waitFor();
+      await page.getByRole("img", { name: "会员码" }).waitFor();
+      await shoot(page, "member-card");
+      await page.getByRole("link", { name: "优惠券" }).click();
+      await page.getByText("新人礼 Welcome ¥10 off").waitFor({ timeout: 60_000 });
+      await shoot(page, "member-coupons");
+      await page.getByRole("link", { name: "商城" }).click();
+      await page.getByText("Enclave 随行杯 Tumbler").waitFor();
+      await shoot(page, "member-mall");
+      await page.getByRole("link", { name: "我的" }).click();
+      await page.getByLabel("姓名").waitFor();
+      await shoot(page, "member-profile");
+      await context.close();
+    }
+
+    console.log("staff pages");
+    {
+      const { context } = await openContext(browser, server.url, PHONE, "zh-CN");
+      const page = await context.newPage();
+      await page.goto("/staff");
+      await page.getByLabel("品牌标识").fill("demo");
+      await page.getByLabel("邮箱").fill("sh-xtd.guide1@demo.enclave.dev");
+      await page.getByLabel("密码").fill(DEMO.password);
+      await page.getByRole("button", { name: "登录" }).click();
+      await page.getByTestId("my-members").getByRole("listitem").first().waitFor();
+      await shoot(page, "staff-my-members");
+      await page.getByTestId("my-members").getByRole("link").first().click();
+      await page.getByTestId("member-name").waitFor();
+      await page.getByLabel("优惠券").selectOption({ index: 1 });
+      await page.getByRole("button", { name: "发放" }).click();
+      await page.getByText("优惠券已发放").waitFor();
+      await shoot(page, "staff-member-card");
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,43 @@
+// Saved segments, with the condition builder to define a new one.
+import { Card, Typography } from "antd";
+import { dateTime } from "../../shared/format.ts";
+import { useI18n } from "../../shared/i18n.tsx";
+import { useLoad } from "../../shared/useLoad.ts";
+import { useConsole } from "../session.tsx";
+import { FilterMembers } from "./Members.tsx";
+import { SimpleList } from "./SimpleList.tsx";
+
+interface Segment {
+  segment_id: string;
+  name: string;
+  condition: unknown;
+  members?: number;
+  updated_at?: string;
+}
+
+export default function Segments() {
+  const { t, lang } = useI18n();
+  const { api } = useConsole();
+  const segments = useLoad(() => api.get<{ items: Segment[] }>("/v1/audience/segments"), []);
+  return (
+    <SimpleList<Segment>
+      title={t("nav.segments")}
+      rowKey="segment_id"
+      loaded={segments}
+      columns={[
+        { title: t("coupon.name"), dataIndex: "name" },
+        { title: t("nav.members"), dataIndex: "members" },
+        {
+          title: t("segments.condition"),
+          dataIndex: "condition",
+          render: (c: unknown) => <Typography.Text code>{JSON.stringify(c)}</Typography.Text>,
+        },
+        { title: t("common.updated"), dataIndex: "updated_at", render: (v?: string) => dateTime(v, lang) },
+      ]}
+    >
+      <Card size="small" title={t("segments.new")}>
+        <FilterMembers />
+      </Card>
+    </SimpleList>
+  );
+}
