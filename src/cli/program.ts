@@ -191,7 +191,7 @@ export function buildProgram(): Command {
         });
         await worker.stop();
         await database.close();
-        process.stdout.write(`intake worker ${options.worker} stopped after ${worker.ingested()} orders\n`);
+        process.stdout.write(`intake worker ${options.worker} stopped after ${worker.applied()} messages\n`);
       },
     );
 

@@ -58,4 +58,13 @@ export interface OrdersTables {
   orders: OrdersTable;
   order_lines: OrderLinesTable;
   order_refunds: OrderRefundsTable;
+  intake_offsets: IntakeOffsetsTable;
+}
+
+/** How far each intake partition has been applied (src/orders/intake). */
+export interface IntakeOffsetsTable {
+  stream: string;
+  partition: number;
+  last_seq: number;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
 }
