@@ -1,0 +1,159 @@
+/**
+ * Order intake from NATS JetStream with 1, 2 and 4 worker processes on PostgreSQL (`npm run bench -- intake [orders]`).
+ * Orders are published first (16 partitions by member); then the workers start and the clock runs until all of
+ * them are in the database.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { sql } from "kysely";
+import { openDatabase } from "../src/platform/db/database.ts";
+import { migrate } from "../src/platform/db/migrate.ts";
+import { type ImportedMember, importMembers } from "../src/members/service.ts";
+import { ensureIntakeStreams } from "../src/orders/intake/nats.ts";
+import {
+  DEAD_LETTER_STREAM,
+  INTAKE_STREAM,
+  intakeSubject,
+  memberKey,
+  partitionOf,
+} from "../src/orders/intake/partitions.ts";
+import { createTenant } from "../src/tenants/service.ts";
+import { freshPostgres, MAIN, machine, row } from "./support.ts";
+
+const ORDERS = Number(process.argv[3] ?? 30_000);
+const MEMBERS = 10_000;
+const PARTITIONS = 16;
+const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+
+const pgdb = await freshPostgres("enclave_bench_intake");
+const database = await openDatabase({ url: pgdb.url });
+await migrate(database);
+const tenant = await createTenant(database.db, {
+  slug: "bench",
+  name: "Bench",
+  currency: "CNY",
+  time_zone: "Asia/Shanghai",
+});
+const now = new Date();
+const rows: ImportedMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
+  phone: `+86138${String(i).padStart(8, "0")}`,
+  name: null,
+  gender: "unknown",
+  birthday: null,
+  region: null,
+  consent: {},
+  channel: "bench",
+  store_id: null,
+  guide_id: null,
+  scene_key: null,
+  joined_at: new Date(now.getTime() - 86_400_000),
+}));
+const members = (
+  await database.db.transaction().execute((tx) => importMembers(tx, tenant.tenant_id, rows, now))
+).map((m) => m.member_id);
+await sql`ANALYZE`.execute(database.db);
+
+const nc = await connect({ servers: NATS_URL });
+const js = jetstream(nc);
+const jsm = await jetstreamManager(nc);
+
+async function publish(run: number): Promise<number> {
+  const started = Date.now();
+  const window: Promise<unknown>[] = [];
+  for (let n = 0; n < ORDERS; n++) {
+    const member = { member_id: members[Math.floor(Math.random() * members.length)] ?? "" };
+    const paid = 1_000 + Math.floor(Math.random() * 30_000);
+    const order = {
+      channel: "pos",
+      external_id: `intake-${run}-${n}`,
+      member,
+      currency: "CNY",
+      ordered_at: new Date().toISOString(),
+      lines: [{ sku: "TEA", quantity: 1, unit_price_minor: paid }],
+      paid_minor: paid,
+    };
+    window.push(
+      js.publish(
+        intakeSubject(tenant.tenant_id, partitionOf(memberKey(member), PARTITIONS)),
+        JSON.stringify(order),
+      ),
+    );
+    if (window.length >= 2_000) await Promise.all(window.splice(0));
+  }
+  await Promise.all(window);
+  return Math.round((ORDERS * 1000) / (Date.now() - started));
+}
+
+function startWorker(index: number, workers: number): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      MAIN,
+      "intake",
+      "nats",
+      "--worker",
+      String(index),
+      "--workers",
+      String(workers),
+      "--partitions",
+      String(PARTITIONS),
+      "--batch-size",
+      "1000",
+    ],
+    {
+      env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: pgdb.url, NATS_URL },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+}
+
+const peakRss = (child: ChildProcess) => {
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+};
+
+console.log(`machine: ${machine()}; ${ORDERS} orders per run, ${MEMBERS} members, ${PARTITIONS} partitions`);
+console.log(row(["workers", "published/s", "ingested orders/s", "peak RSS MiB per worker", "ledger"]));
+for (const [run, workers] of [1, 2, 4].entries()) {
+  // A fresh stream and offsets per run, so each run measures the same work.
+  for (const stream of [INTAKE_STREAM, DEAD_LETTER_STREAM])
+    await jsm.streams.delete(stream).catch(() => false);
+  await database.db.deleteFrom("intake_offsets").execute();
+  await ensureIntakeStreams(nc);
+  const published = await publish(run);
+  const before = Number(
+    (await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`.execute(database.db)).rows[0]?.n,
+  );
+  const children = Array.from({ length: workers }, (_, i) => startWorker(i, workers));
+  const count = async () =>
+    Number(
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM orders`.execute(database.db)).rows[0]?.n,
+    ) - before;
+  // The clock starts with the first order in (process start-up is not intake).
+  let first = await count();
+  while (first === 0) {
+    await new Promise((r) => setTimeout(r, 20));
+    first = await count();
+  }
+  const started = Date.now();
+  while ((await count()) < ORDERS) await new Promise((r) => setTimeout(r, 100));
+  const seconds = (Date.now() - started) / 1000;
+  const rss = Math.max(...children.map(peakRss));
+  for (const child of children) child.kill("SIGTERM");
+  const { checkLedger } = await import("../src/points/audit.ts");
+  const ledger = await checkLedger(database.db, tenant.tenant_id);
+  console.log(
+    row([
+      workers,
+      published,
+      Math.round(ORDERS / seconds),
+      rss,
+      ledger.problems.length === 0 ? "ok" : "PROBLEMS",
+    ]),
+  );
+}
+await nc.close();
+await database.close();
+await pgdb.drop();
