@@ -19,6 +19,26 @@ export type EventHandler = (event: DomainEvent, tx: Tx) => Promise<void>;
 const RELAY_BATCH_SIZE = 1_000;
 const RELAY_IDLE_POLL_MS = 1_000;
 const RELAY_POKE_DELAY_MS = 50;
+/** A failing event is retried after 1 s, 2 s, 4 s … (at most 10 min) and given up on the 8th failure. */
+const MAX_RELAY_ATTEMPTS = 8;
+const RELAY_MAX_BACKOFF_MS = 600_000;
+
+interface OutboxRow {
+  tenant_id: string;
+  event_id: string;
+  type: string;
+  subject_id: string | null;
+  payload: Record<string, unknown>;
+  occurred_at: Date;
+  relay_attempts: number;
+}
+
+/** A subscriber threw while handling an event (as opposed to the database failing the pass). */
+class SubscriberFailure extends Error {
+  constructor(eventId: string, cause: unknown) {
+    super(`a subscriber failed on event ${eventId}`, { cause });
+  }
+}
 
 /**
  * Writes an event in the caller's transaction: it exists if and only if the change that caused it committed.
@@ -92,40 +112,93 @@ export class EventRelay {
     this.#schedule(RELAY_POKE_DELAY_MS);
   }
 
-  /** One pass: relays up to a batch; returns how many events it handled. */
+  /**
+   * One pass: relays up to a batch; returns how many events it handled. The batch goes in one transaction; if a
+   * subscriber fails, the pass runs again event by event, so the failing event is set aside (retried later with
+   * growing delays, given up after MAX_RELAY_ATTEMPTS) and the others go through.
+   */
   async relayOnce(): Promise<number> {
-    return this.#db.transaction().execute(async (tx) => {
-      const rows = await sql<{
-        tenant_id: string;
-        event_id: string;
-        type: string;
-        subject_id: string | null;
-        payload: Record<string, unknown>;
-        occurred_at: Date;
-      }>`SELECT tenant_id, event_id, type, subject_id, payload, occurred_at FROM outbox
-         WHERE relayed_at IS NULL ORDER BY occurred_at, event_id LIMIT ${RELAY_BATCH_SIZE}
-         FOR UPDATE SKIP LOCKED`.execute(tx);
-      for (const row of rows.rows) {
-        const event: DomainEvent = {
-          tenantId: row.tenant_id,
-          eventId: row.event_id,
-          type: row.type,
-          subjectId: row.subject_id,
-          payload: row.payload,
-          occurredAt: row.occurred_at,
-        };
-        for (const handler of [...(this.#handlers.get(row.type) ?? []), ...(this.#handlers.get("*") ?? [])]) {
-          await handler(event, tx);
-        }
+    try {
+      return await this.#db.transaction().execute((tx) => this.#relayBatch(tx, false));
+    } catch (error) {
+      if (!(error instanceof SubscriberFailure)) throw error;
+      return this.#db.transaction().execute((tx) => this.#relayBatch(tx, true));
+    }
+  }
+
+  async #relayBatch(tx: Tx, isolate: boolean): Promise<number> {
+    const now = new Date();
+    const rows = await sql<OutboxRow>`
+      SELECT tenant_id, event_id, type, subject_id, payload, occurred_at, relay_attempts FROM outbox
+      WHERE relayed_at IS NULL AND (relay_after IS NULL OR relay_after <= ${now})
+      ORDER BY occurred_at, event_id LIMIT ${RELAY_BATCH_SIZE}
+      FOR UPDATE SKIP LOCKED`.execute(tx);
+    const relayed: OutboxRow[] = [];
+    for (const row of rows.rows) {
+      if (!isolate) {
+        await this.#deliver(row, tx);
+        relayed.push(row);
+        continue;
       }
-      if (rows.rows.length > 0) {
-        await sql`UPDATE outbox SET relayed_at = ${new Date()}
-          WHERE (tenant_id, event_id) IN (SELECT * FROM unnest(${rows.rows.map((r) => r.tenant_id)}::text[], ${rows.rows.map((r) => r.event_id)}::text[]))`.execute(
-          tx,
-        );
+      await sql`SAVEPOINT relay_event`.execute(tx);
+      try {
+        await this.#deliver(row, tx);
+        await sql`RELEASE SAVEPOINT relay_event`.execute(tx);
+        relayed.push(row);
+      } catch (error) {
+        if (!(error instanceof SubscriberFailure)) throw error;
+        await sql`ROLLBACK TO SAVEPOINT relay_event`.execute(tx);
+        await this.#setAside(tx, row, error, now);
       }
-      return rows.rows.length;
-    });
+    }
+    if (relayed.length > 0) {
+      await sql`UPDATE outbox SET relayed_at = ${now}
+        WHERE (tenant_id, event_id) IN (SELECT * FROM unnest(${relayed.map((r) => r.tenant_id)}::text[], ${relayed.map((r) => r.event_id)}::text[]))`.execute(
+        tx,
+      );
+    }
+    return relayed.length;
+  }
+
+  async #deliver(row: OutboxRow, tx: Tx): Promise<void> {
+    const event: DomainEvent = {
+      tenantId: row.tenant_id,
+      eventId: row.event_id,
+      type: row.type,
+      subjectId: row.subject_id,
+      payload: row.payload,
+      occurredAt: row.occurred_at,
+    };
+    for (const handler of [...(this.#handlers.get(row.type) ?? []), ...(this.#handlers.get("*") ?? [])]) {
+      try {
+        await handler(event, tx);
+      } catch (error) {
+        throw new SubscriberFailure(row.event_id, error);
+      }
+    }
+  }
+
+  async #setAside(tx: Tx, row: OutboxRow, failure: SubscriberFailure, now: Date): Promise<void> {
+    const attempts = row.relay_attempts + 1;
+    const givenUp = attempts >= MAX_RELAY_ATTEMPTS;
+    const message = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
+    this.#log.error(
+      { err: failure.cause, event: row.event_id, type: row.type, attempts, givenUp },
+      givenUp
+        ? "event given up after repeated subscriber failures"
+        : "subscriber failed; event set aside for a retry",
+    );
+    await tx
+      .updateTable("outbox")
+      .set({
+        relay_attempts: attempts,
+        relay_error: message.slice(0, 1_000),
+        relay_after: new Date(now.getTime() + Math.min(1_000 * 2 ** (attempts - 1), RELAY_MAX_BACKOFF_MS)),
+        ...(givenUp ? { relayed_at: now } : {}),
+      })
+      .where("tenant_id", "=", row.tenant_id)
+      .where("event_id", "=", row.event_id)
+      .execute();
   }
 
   #schedule(delayMs: number): void {

@@ -98,6 +98,9 @@ export interface OutboxTable {
   payload: ColumnType<Record<string, unknown>, string, string>;
   occurred_at: DefaultTimestamp;
   relayed_at: Timestamp | null;
+  relay_attempts: Generated<number>;
+  relay_error: string | null;
+  relay_after: Timestamp | null;
 }
 
 export interface AuditLogTable {

@@ -48,12 +48,14 @@ describeEachDatabase("background jobs and the outbox", (db) => {
       .execute();
     const relay = new EventRelay(database, silent);
     const handled: string[] = [];
-    let failOnce = true;
+    // Down for two calls: the batch attempt and the event-by-event attempt of the same pass.
+    let failures = 2;
     relay.subscribe("thing.happened", async (event, tx) => {
-      if (failOnce) {
-        failOnce = false;
+      if (event.payload.n === 1 && failures > 0) {
+        failures--;
         throw new Error("subscriber down");
       }
+      if (event.payload.n === 9) throw new Error("always broken");
       handled.push(String(event.payload.n));
       await tx
         .insertInto("audit_log")
@@ -78,17 +80,53 @@ describeEachDatabase("background jobs and the outbox", (db) => {
         throw new Error("the change failed");
       })
       .catch(() => undefined);
+    await database.transaction().execute(async (tx) => {
+      await recordEvent(tx, { tenantId: "ten_events", type: "thing.happened", payload: { n: 3 } });
+    });
 
-    await expect(relay.relayOnce()).rejects.toThrow("subscriber down");
-    expect(handled).toEqual([]);
+    // The failing event is set aside with its error; the one behind it is not held up.
     expect(await relay.relayOnce()).toBe(1);
-    expect(handled).toEqual(["1"]);
+    expect(handled).toEqual(["3"]);
+    const aside = await database
+      .selectFrom("outbox")
+      .select(["relay_attempts", "relay_error", "relayed_at"])
+      .where("tenant_id", "=", "ten_events")
+      .where("relay_error", "is not", null)
+      .execute();
+    expect(aside).toEqual([{ relay_attempts: 1, relay_error: "subscriber down", relayed_at: null }]);
+    expect(await relay.relayOnce()).toBe(0); // not due yet
+    const due = () =>
+      database
+        .updateTable("outbox")
+        .set({ relay_after: new Date(0) })
+        .where("relayed_at", "is", null)
+        .execute();
+    await due();
+    expect(await relay.relayOnce()).toBe(1);
+    expect(handled).toEqual(["3", "1"]);
     expect(await relay.relayOnce()).toBe(0);
     const audit = await database
       .selectFrom("audit_log")
       .select("action")
       .where("tenant_id", "=", "ten_events")
       .execute();
-    expect(audit).toHaveLength(1);
+    expect(audit).toHaveLength(2);
+
+    // An event no subscriber can ever take is given up after its attempts, its error kept.
+    await database.transaction().execute(async (tx) => {
+      await recordEvent(tx, { tenantId: "ten_events", type: "thing.happened", payload: { n: 9 } });
+    });
+    for (let attempt = 0; attempt < 8; attempt++) {
+      await due();
+      expect(await relay.relayOnce()).toBe(0);
+    }
+    const givenUp = await database
+      .selectFrom("outbox")
+      .select(["relay_attempts", "relay_error", "relayed_at"])
+      .where("tenant_id", "=", "ten_events")
+      .where("relay_error", "=", "always broken")
+      .executeTakeFirstOrThrow();
+    expect(givenUp.relay_attempts).toBe(8);
+    expect(givenUp.relayed_at).not.toBeNull();
   });
 });
