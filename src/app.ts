@@ -39,6 +39,8 @@ import { createHttpServer, type HttpServer } from "./platform/http/server.ts";
 import { Jobs } from "./platform/jobs.ts";
 import { activateDueLots, expireDueLots } from "./points/movements.ts";
 import { pointsRoutes } from "./points/routes.ts";
+import { installMemberAuditLog } from "./privacy/audit.ts";
+import { privacyRoutes } from "./privacy/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
 import { tierRoutes } from "./tiers/routes.ts";
 import { webRoutes } from "./web/plugin.ts";
@@ -77,6 +79,8 @@ export async function openEnclave(
   const deliveryLoops = [webhookDelivery(platform), messageDelivery(platform)];
 
   const http = await createHttpServer(platform, (token, now) => authenticate(database.db, token, now));
+  // Before any route: the audit log of member data access covers every capability's routes.
+  installMemberAuditLog(http);
   await http.register(tenantRoutes);
   await http.register(orgRoutes);
   await http.register(accessRoutes);
@@ -93,6 +97,7 @@ export async function openEnclave(
   await http.register(webRoutes);
   await http.register(webhookEndpointRoutes);
   await http.register(messagingRoutes);
+  await http.register(privacyRoutes);
   await http.ready();
 
   let backgroundStarted = false;

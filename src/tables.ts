@@ -10,6 +10,7 @@ import type { OrdersTables } from "./orders/tables.ts";
 import type { OrgTables } from "./org/tables.ts";
 import type { PlatformTables } from "./platform/tables.ts";
 import type { PointsTables } from "./points/tables.ts";
+import type { PrivacyTables } from "./privacy/tables.ts";
 import type { RepliesTables } from "./replies/tables.ts";
 import type { StaffTasksTables } from "./staff-tasks/tables.ts";
 import type { TiersTables } from "./tiers/tables.ts";
@@ -33,6 +34,7 @@ export interface Tables
     RepliesTables,
     MessagingTables,
     WebhooksTables,
+    PrivacyTables,
     CampaignsTables {
   schema_migrations: { version: string; name: string; checksum: string; applied_at: Date };
 }

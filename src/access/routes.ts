@@ -18,6 +18,7 @@ import {
   openMemberSession,
   revokeApiKey,
   revokeSession,
+  updateStaff,
   verifyOtp,
 } from "./service.ts";
 
@@ -410,6 +411,61 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       return command(request, reply, 201, async (tx) => {
         const staff = await createStaff(tx, tenantOf(request), request.body);
+        return { ...staff, created_at: staff.created_at.toISOString() };
+      });
+    },
+  );
+
+  app.patch(
+    "/v1/staff/:staff_id",
+    {
+      schema: {
+        tags: ["organisation"],
+        summary: "Change a staff account; `status: disabled` signs them out everywhere",
+        description:
+          "For a guide who leaves: hand their members over first (`POST /v1/guides/{staff_id}/handover`), then disable the account. Only an owner may change an owner or make one.",
+        params: Type.Object({ staff_id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            role: Type.Optional(RoleSchema),
+            org_unit_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            status: Type.Optional(Type.Union([Type.Literal("active"), Type.Literal("disabled")])),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: StaffSchema },
+      },
+      config: { access: { staff: HQ_ROLES } },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      const tenantId = tenantOf(request);
+      return command(request, reply, 200, async (tx) => {
+        const target = (await listStaff(tx, tenantId)).find((s) => s.staff_id === request.params.staff_id);
+        const callerIsOwner = p?.kind === "staff" && p.role === "owner";
+        if (!callerIsOwner && (target?.role === "owner" || request.body.role === "owner"))
+          throw new Problem("forbidden", "only an owner may change an owner or make one");
+        if (
+          p?.kind === "staff" &&
+          p.staffId === request.params.staff_id &&
+          request.body.status === "disabled"
+        )
+          throw new Problem("business-rule", "you cannot disable your own account");
+        const staff = await updateStaff(
+          tx,
+          tenantId,
+          request.params.staff_id,
+          request.body,
+          now(),
+          p?.kind === "staff" ? p.orgPath : undefined,
+        );
+        await recordEvent(tx, {
+          tenantId,
+          type: staff.status === "disabled" ? "staff.disabled" : "staff.updated",
+          subjectId: staff.staff_id,
+          payload: { staff_id: staff.staff_id, changes: request.body },
+        });
         return { ...staff, created_at: staff.created_at.toISOString() };
       });
     },

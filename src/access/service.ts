@@ -236,6 +236,49 @@ export async function createStaff(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Changes a staff account: name, role, org unit or status. Disabling signs the person out everywhere at once
+ * (their sessions are revoked; staff sessions are checked on every request). `withinPath` limits the change to
+ * accounts in the caller's subtree.
+ */
+export async function updateStaff(
+  tx: Executor,
+  tenantId: string,
+  staffId: string,
+  changes: { name?: string; role?: Role; org_unit_id?: string; status?: "active" | "disabled" },
+  now: Date,
+  withinPath?: string,
+): Promise<StaffView> {
+  const current = (await listStaff(tx, tenantId, withinPath)).find((s) => s.staff_id === staffId);
+  if (!current) throw new Problem("not-found", `no staff account ${staffId}`);
+  if (changes.org_unit_id !== undefined) {
+    const unit = await getOrgUnit(tx, tenantId, changes.org_unit_id).catch(() => undefined);
+    if (!unit || (withinPath !== undefined && !unit.path.startsWith(withinPath))) {
+      throw new Problem("validation-failed", `org unit ${changes.org_unit_id} does not exist`, {
+        errors: [{ in: "body", field: "/org_unit_id", message: "no such org unit in your scope" }],
+      });
+    }
+  }
+  const updated = await tx
+    .updateTable("staff")
+    .set(changes)
+    .where("tenant_id", "=", tenantId)
+    .where("staff_id", "=", staffId)
+    .returning(STAFF_COLUMNS)
+    .executeTakeFirstOrThrow();
+  if (changes.status === "disabled") {
+    await tx
+      .updateTable("sessions")
+      .set({ revoked_at: now })
+      .where("tenant_id", "=", tenantId)
+      .where("subject_kind", "=", "staff")
+      .where("subject_id", "=", staffId)
+      .where("revoked_at", "is", null)
+      .execute();
+  }
+  return updated;
+}
+
 export async function listStaff(db: Executor, tenantId: string, withinPath?: string): Promise<StaffView[]> {
   let query = db
     .selectFrom("staff")

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Executor } from "../platform/db/database.ts";
 import { toPage } from "../platform/http/pagination.ts";
 import { Problem } from "../platform/http/problems.ts";
@@ -53,4 +54,24 @@ export async function listAssignments(
     .limit(page.limit + 1)
     .execute();
   return toPage(rows, page.limit, (r) => `${r.member_id}|${r.occurrence}`);
+}
+
+/** Moves a member's assignments to another (after a merge), except in campaigns that reached the other already. */
+export async function moveAssignments(
+  tx: Executor,
+  tenantId: string,
+  fromId: string,
+  toId: string,
+): Promise<void> {
+  await sql`UPDATE campaign_assignments a SET member_id = ${toId}
+    WHERE a.tenant_id = ${tenantId} AND a.member_id = ${fromId}
+      AND NOT EXISTS (SELECT 1 FROM campaign_assignments b
+        WHERE b.tenant_id = a.tenant_id AND b.campaign_id = a.campaign_id AND b.member_id = ${toId})`.execute(
+    tx,
+  );
+  await tx
+    .deleteFrom("campaign_assignments")
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "=", fromId)
+    .execute();
 }

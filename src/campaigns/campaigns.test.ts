@@ -1,4 +1,4 @@
-import { expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../../test/support/databases.ts";
 import { type Brand, useEnclave } from "../../test/support/harness.ts";
 import { fixedClock } from "../platform/clock.ts";
@@ -39,6 +39,9 @@ describeEachDatabase("campaigns", (db) => {
   let brand: Brand;
   let phones = 0;
   let orders = 0;
+  beforeAll(async () => {
+    brand = await h().newBrand();
+  });
 
   const api = <T = Record<string, unknown>>(
     method: "GET" | "POST" | "PATCH",
@@ -410,6 +413,15 @@ describeEachDatabase("campaigns", (db) => {
       spent: { points: 200 },
     });
     expect((await assignments(capped.campaign_id)).filter((a) => a.outcome === "acted")).toHaveLength(2);
+    const announced = await h()
+      .enclave.platform.database.db.selectFrom("outbox")
+      .select("payload")
+      .where("tenant_id", "=", brand.tenantId)
+      .where("type", "=", "campaign.ended")
+      .execute();
+    expect(announced.map((e) => e.payload)).toMatchObject([
+      { campaign_id: capped.campaign_id, reason: "budget_spent" },
+    ]);
 
     // Two campaigns with a cap of one action a week: those acted on above are capped in the second.
     const second = await create({
@@ -540,6 +552,39 @@ describeEachDatabase("campaigns", (db) => {
     expect(wider.body.holdout).toMatchObject({ converters: 2, revenue_minor: 3000 + 9999 });
   });
 
+  it("follows a merge: the absorbed member's assignments and orders count for the survivor, in one arm", async () => {
+    clock.set(START);
+    brand = await h().newBrand();
+    const [survivor] = await join(1);
+    clock.advance(60_000);
+    const coupon = await template("MERGE", 500);
+    const welcome = await create({
+      trigger: { kind: "event", event: "member.joined" },
+      actions: [{ kind: "issue_coupon", template_id: coupon }],
+      holdout_percent: 50,
+    });
+    await launch(welcome.campaign_id);
+    const [absorbed] = await join(1);
+    await drain();
+    const [before] = await assignments(welcome.campaign_id);
+    expect(before?.member_id).toBe(absorbed);
+
+    const merged = await api("POST", `/v1/members/${survivor}/merge`, { member_id: absorbed });
+    expect(merged.status, JSON.stringify(merged.body)).toBe(200);
+    await drain();
+    const [after] = await assignments(welcome.campaign_id);
+    expect(after).toMatchObject({ member_id: survivor, arm: before?.arm });
+    clock.advance(DAY_MS);
+    await buy(survivor ?? "", 2500);
+    const results = await api<Results>("GET", `/v1/campaigns/${welcome.campaign_id}/results`);
+    expect(results.body.reached).toBe(1);
+    expect(results.body[before?.arm ?? "treatment"]).toMatchObject({
+      members: 1,
+      converters: 1,
+      revenue_minor: 2500,
+    });
+  });
+
   it("reacts to a stage change with the silent-member playbook, installed in one click", async () => {
     clock.set(START);
     brand = await h().newBrand();
@@ -575,6 +620,8 @@ describeEachDatabase("campaigns", (db) => {
     expect(recall).toMatchObject({ playbook: "silent_member_recall", status: "draft" });
     expect(recall?.actions.map((a) => a.kind)).toEqual(["issue_coupon", "send_message"]);
     await api("PATCH", `/v1/campaigns/${recall?.campaign_id}`, { holdout_percent: 0 });
+    const early = await api("POST", `/v1/campaigns/${recall?.campaign_id}/launch`);
+    expect(early.body).toMatchObject({ status: 422, field: "/actions/1/template_code" });
     const sms = await api("POST", "/v1/message-templates", {
       code: "silent_recall",
       name: "Silent recall",

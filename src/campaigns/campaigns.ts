@@ -5,7 +5,9 @@ import type { Condition } from "../audience/conditions/parse.ts";
 import { getSegment } from "../audience/segments/service.ts";
 import { assertTagsExist, getTag, KEPT_KINDS } from "../audience/tags/catalog.ts";
 import { findPack, getTemplates } from "../coupons/templates.ts";
+import { findTemplateByCode } from "../messaging/templates.ts";
 import type { Executor } from "../platform/db/database.ts";
+import { recordEvent } from "../platform/events.ts";
 import { toPage } from "../platform/http/pagination.ts";
 import { businessRule, type FieldError, notFound, Problem } from "../platform/http/problems.ts";
 import { parseCron } from "./cron.ts";
@@ -338,6 +340,30 @@ export async function updateCampaign(
   return getCampaign(tx, tenantId, id);
 }
 
+/**
+ * A campaign goes live only when its messages can be built: each template exists, is active and has content for the
+ * channel (a draft may name a template the brand has yet to write, as installed playbooks do).
+ */
+async function assertMessagesSendable(
+  tx: Executor,
+  tenantId: string,
+  actions: readonly Action[],
+): Promise<void> {
+  const errors: FieldError[] = [];
+  for (const [i, action] of actions.entries()) {
+    if (action.kind !== "send_message") continue;
+    const template = await findTemplateByCode(tx, tenantId, action.template_code);
+    const message = !template?.active
+      ? `no active message template ${action.template_code}: create it (POST /v1/message-templates) first`
+      : template.contents[action.channel] === undefined
+        ? `message template ${action.template_code} has no ${action.channel} content`
+        : undefined;
+    if (message) errors.push({ in: "body", field: `/actions/${i}/template_code`, message });
+  }
+  const first = errors[0];
+  if (first) throw new Problem("business-rule", first.message, { errors });
+}
+
 /** Launch, pause, resume or end. Launching records the moment schedules count from. */
 export async function changeStatus(
   tx: Executor,
@@ -349,12 +375,17 @@ export async function changeStatus(
   const current = await getCampaign(tx, tenantId, id, { lock: true });
   const next = transition(current.status, command, current, now);
   if (!next.ok) throw businessRule(next.reason);
+  if (command === "launch" || command === "resume")
+    await assertMessagesSendable(tx, tenantId, current.actions);
+  if (next.status === "ended") {
+    await endCampaign(tx, tenantId, id, "ended_by_operator", now);
+    return getCampaign(tx, tenantId, id);
+  }
   liveEventCache.delete(tenantId);
   await tx
     .updateTable("campaigns")
     .set({
       status: next.status,
-      ended_reason: next.status === "ended" ? "ended_by_operator" : null,
       ...(command === "launch" ? { launched_at: now, scheduled_through: now } : {}),
       ...(command === "resume" ? { scheduled_through: now } : {}),
       updated_at: now,
@@ -365,14 +396,32 @@ export async function changeStatus(
   return getCampaign(tx, tenantId, id);
 }
 
-/** Ends a campaign for a reason of its own (budget spent, window over); a no-op when it already ended. */
-export async function endCampaign(tx: Executor, tenantId: string, id: string, reason: string, now: Date) {
+/**
+ * Ends a campaign for a reason of its own (budget spent, window over); a no-op when it already ended. The
+ * `campaign.ended` event tells webhook subscribers (a budget running out is news to the operator).
+ */
+export async function endCampaign(
+  tx: Executor,
+  tenantId: string,
+  id: string,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
   liveEventCache.delete(tenantId);
-  await tx
+  const ended = await tx
     .updateTable("campaigns")
     .set({ status: "ended", ended_reason: reason, updated_at: now })
     .where("tenant_id", "=", tenantId)
     .where("campaign_id", "=", id)
     .where("status", "<>", "ended")
-    .execute();
+    .returning("name")
+    .executeTakeFirst();
+  if (!ended) return false;
+  await recordEvent(tx, {
+    tenantId,
+    type: "campaign.ended",
+    payload: { campaign_id: id, name: ended.name, reason },
+    at: now,
+  });
+  return true;
 }

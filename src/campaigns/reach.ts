@@ -9,7 +9,7 @@ import type { Executor } from "../platform/db/database.ts";
 import { act, type SendMessage } from "./actions.ts";
 import { type Campaign, conditionOf, endCampaign } from "./campaigns.ts";
 import { type ActionCost, costOf, inHoldout, isLive } from "./rules.ts";
-import type { Outcome } from "./tables.ts";
+import type { Arm, Outcome } from "./tables.ts";
 
 /**
  * Reaching members: for each candidate of an occurrence (an event, a scheduled run), check the campaign's condition,
@@ -99,6 +99,27 @@ export async function cappedMembers(
   return new Set(rows.rows.map((r) => r.member_id));
 }
 
+/**
+ * The arm each member already has in the campaign. A member keeps it: the hash decides only a first assignment, so a
+ * member who took over another's record in a merge (and its assignments) stays in one arm.
+ */
+async function existingArms(
+  db: Executor,
+  tenantId: string,
+  campaignId: string,
+  memberIds: readonly string[],
+): Promise<Map<string, Arm>> {
+  const rows = await db
+    .selectFrom("campaign_assignments")
+    .select(["member_id", "arm"])
+    .distinct()
+    .where("tenant_id", "=", tenantId)
+    .where("campaign_id", "=", campaignId)
+    .where("member_id", "in", [...memberIds])
+    .execute();
+  return new Map(rows.map((r) => [r.member_id, r.arm]));
+}
+
 /** Takes one member's cost from the budget in one conditional update; false when it would pass a cap. */
 async function takeBudget(
   tx: Executor,
@@ -145,8 +166,9 @@ async function claim(
 }
 
 /**
- * Reaches the candidates of one live campaign in the caller's transaction. Never throws on a business rule (a used-up
- * coupon template is skipped by issuance): it runs inside the event relay, where a failure would stall every event.
+ * Reaches the candidates of one live campaign in the caller's transaction. What the owning capabilities refuse for one
+ * member (a used-up coupon template, a member at its limit, a missing message template) is skipped, not failed: this
+ * runs inside the event relay, where a failure would stall every event behind it.
  */
 export async function reachMembers(
   tx: Executor,
@@ -165,12 +187,16 @@ export async function reachMembers(
     ? await cappedMembers(tx, tenantId, ids, campaign.frequency_cap, now)
     : new Set<string>();
   const cost = await memberCost(tx, tenantId, campaign);
+  const arms = await existingArms(tx, tenantId, campaign.campaign_id, ids);
   for (const candidate of candidates) {
     if (!matching.has(candidate.member_id)) {
       report.not_matching++;
       continue;
     }
-    const holdout = inHoldout(campaign.campaign_id, candidate.member_id, campaign.holdout_percent);
+    const holdout =
+      arms.get(candidate.member_id) === "holdout" ||
+      (!arms.has(candidate.member_id) &&
+        inHoldout(campaign.campaign_id, candidate.member_id, campaign.holdout_percent));
     if (holdout) {
       if (await claim(tx, tenantId, campaign, candidate, "holdout", "held_out", now)) {
         report.assigned++;

@@ -1,12 +1,12 @@
 import { sql } from "kysely";
 import type { Db, Executor } from "../platform/db/database.ts";
-import { businessRule } from "../platform/http/problems.ts";
+import { businessRule, Problem } from "../platform/http/problems.ts";
 import { getTenant } from "../tenants/service.ts";
 import type { SendMessage } from "./actions.ts";
 import { audiencePage } from "./audience.ts";
-import { type Campaign, getCampaign, toCampaign } from "./campaigns.ts";
+import { type Campaign, endCampaign, getCampaign, toCampaign } from "./campaigns.ts";
 import { latestDueMinute, parseCron } from "./cron.ts";
-import { reachMembers } from "./reach.ts";
+import { type ReachReport, reachMembers } from "./reach.ts";
 import { isLive } from "./rules.ts";
 import type { RunStatus } from "./tables.ts";
 
@@ -142,7 +142,15 @@ async function workPage(
     // Paused, ended (or its budget spent) mid-pass: the pass stops where it is.
     if (!isLive(campaign, at)) return finish("stopped");
     const page = await audiencePage(tx, tenantId, campaign, runKey, run.after_member_id ?? undefined, at);
-    const report = await reachMembers(tx, tenantId, campaign, page.candidates, at, sendMessage);
+    let report: ReachReport;
+    try {
+      report = await reachMembers(tx, tenantId, campaign, page.candidates, at, sendMessage);
+    } catch (error) {
+      // A business rule broken by something changed since the campaign was saved would fail this page on every
+      // retry: the pass stops instead (what was done on this page stands). Problems come before any failed statement.
+      if (error instanceof Problem) return finish("stopped");
+      throw error;
+    }
     await tx
       .updateTable("campaign_runs")
       .set((eb) => ({
@@ -194,10 +202,18 @@ export async function runScheduler(
 ): Promise<SchedulerReport> {
   const report: SchedulerReport = { started: 0, pages: 0, ended: 0 };
   const at = now();
-  const ended =
-    await sql`UPDATE campaigns SET status = 'ended', ended_reason = 'ends_at_passed', updated_at = ${at}
-    WHERE status IN ('scheduled', 'active') AND ends_at IS NOT NULL AND ends_at <= ${at}`.execute(db);
-  report.ended = Number(ended.numAffectedRows ?? 0);
+  const over = await db
+    .selectFrom("campaigns")
+    .select(["tenant_id", "campaign_id"])
+    .where("status", "in", ["scheduled", "active", "paused"])
+    .where("ends_at", "<=", at)
+    .execute();
+  for (const campaign of over) {
+    const ended = await db
+      .transaction()
+      .execute((tx) => endCampaign(tx, campaign.tenant_id, campaign.campaign_id, "ends_at_passed", at));
+    if (ended) report.ended++;
+  }
   await sql`UPDATE campaigns SET status = 'active', updated_at = ${at}
     WHERE status = 'scheduled' AND starts_at <= ${at}`.execute(db);
 

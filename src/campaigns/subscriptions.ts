@@ -5,6 +5,7 @@ import { Problem } from "../platform/http/problems.ts";
 import type { Tx } from "../platform/db/database.ts";
 import type { SendMessage } from "./actions.ts";
 import { liveEventCampaigns } from "./campaigns.ts";
+import { moveAssignments } from "./assignments.ts";
 import { reachMembers } from "./reach.ts";
 import { payloadMatches } from "./rules.ts";
 import { EVENT_TRIGGERS } from "./schemas.ts";
@@ -34,6 +35,14 @@ async function isFirstOrder(tx: Tx, tenantId: string, memberId: string, orderedA
 }
 
 export function registerCampaignSubscriptions(platform: Platform, sendMessage?: SendMessage): void {
+  // A merge moves the absorbed member's orders to the survivor: their assignments follow, so attribution finds the
+  // orders. Where both were reached by a campaign, the survivor's record stands and the absorbed one is dropped.
+  platform.events.subscribe("member.merged", async (event, tx) => {
+    const { survivor_id, absorbed_id } = event.payload;
+    if (typeof survivor_id !== "string" || typeof absorbed_id !== "string") return;
+    await moveAssignments(tx, event.tenantId, absorbed_id, survivor_id);
+  });
+
   const subscribed = new Set<string>(EVENT_TRIGGERS.map((e) => (e === "order.first" ? "order.created" : e)));
   for (const type of subscribed) {
     platform.events.subscribe(type, async (event, tx) => {
@@ -49,6 +58,10 @@ export function registerCampaignSubscriptions(platform: Platform, sendMessage?: 
       for (const campaign of campaigns) {
         const trigger = campaign.trigger;
         if (trigger.kind !== "event" || !payloadMatches(trigger.match, event.payload)) continue;
+        // Only what happened while the campaign was on: not a backlog from before its launch or start, nor
+        // imported history (an order's event occurs at the order's own time).
+        const from = Math.max(campaign.launched_at?.getTime() ?? 0, campaign.starts_at?.getTime() ?? 0);
+        if (event.occurredAt.getTime() < from) continue;
         if (trigger.event === "order.first") {
           first ??= await isFirstOrder(tx, event.tenantId, memberId, event.occurredAt);
           if (!first) continue;

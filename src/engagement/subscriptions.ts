@@ -1,13 +1,9 @@
 import { getOrder } from "../orders/queries.ts";
 import type { Platform } from "../platform/context.ts";
 import { inviteCodeOfScene } from "./referrals/rules.ts";
-import {
-  bindReferral,
-  forgetInviteeOrder,
-  onInviteeOrder,
-  onInviteeOrderCompleted,
-  referralOfInvitee,
-} from "./referrals/service.ts";
+import { forgetInviteeOrder, onInviteeOrder, onInviteeOrderCompleted } from "./referrals/payouts.ts";
+import { bindReferral } from "./referrals/service.ts";
+import { referralOfInvitee } from "./referrals/store.ts";
 
 /**
  * Engagement's reactions to other capabilities' events, for referrals: a member who joins through an invite link

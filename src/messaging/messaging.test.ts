@@ -5,6 +5,7 @@ import { type Brand, useEnclave } from "../../test/support/harness.ts";
 import { fixedClock } from "../platform/clock.ts";
 import { type Receiver, startReceiver } from "../webhooks/receiver.test-support.ts";
 import { deliverDueMessages } from "./delivery.ts";
+import { sendCampaignMessage } from "./send.ts";
 import { type MailReceiver, startSmtpReceiver } from "./smtp.test-support.ts";
 
 interface MessageBody {
@@ -447,5 +448,82 @@ describeEachDatabase("Messages", (database) => {
     } finally {
       h().enclave.platform.config.webhooksAllowPrivate = true;
     }
+  });
+
+  it("validates templates: locales, email subjects, the default locale, unique codes", async () => {
+    const brand = await h().newBrand();
+    const post = (body: Record<string, unknown>) =>
+      h().api("POST", "/v1/message-templates", { token: brand.ownerToken, body });
+    const base = { code: "t1", name: "T", category: "marketing" };
+    expect((await post({ ...base, contents: { sms: { "not a locale": { body: "x" } } } })).status).toBe(400);
+    expect((await post({ ...base, contents: { sms: { "zh-CN": { body: 5 } } } })).status).toBe(400);
+    expect((await post({ ...base, contents: { email: { en: { body: "no subject" } } } })).body).toMatchObject(
+      {
+        field: "/contents/email/en/subject",
+      },
+    );
+    expect(
+      (await post({ ...base, default_locale: "fr", contents: { sms: { en: { body: "hi" } } } })).body,
+    ).toMatchObject({ field: "/default_locale" });
+    const created = await h().api<{ template_id: string; default_locale: string; variables: string[] }>(
+      "POST",
+      "/v1/message-templates",
+      {
+        token: brand.ownerToken,
+        body: { ...base, contents: { sms: { en: { body: "{{a}} {{member.name}}" } } } },
+      },
+    );
+    expect(created.body).toMatchObject({ default_locale: "en", variables: ["a", "member.name"] });
+    expect((await post({ ...base, contents: { sms: { en: { body: "again" } } } })).status).toBe(409);
+    const patched = await h().api("PATCH", `/v1/message-templates/${created.body.template_id}`, {
+      token: brand.ownerToken,
+      body: { active: false },
+    });
+    expect(patched.body).toMatchObject({ active: false });
+    const member = await join(brand, { consent: { sms: true } });
+    const retired = await h().api("POST", "/v1/messages", {
+      token: brand.writeKey,
+      body: { member_id: member, template_code: "t1", channel: "sms", variables: { a: 1 } },
+    });
+    expect(retired.body).toMatchObject({ code: "business-rule", field: "/template_code" });
+  });
+
+  it("lets campaigns send inside their transaction, recorded with the campaign, never throwing for a retired template", async () => {
+    const brand = await gatewayBrand();
+    const member = await join(brand, { name: "Cam", consent: { sms: true } });
+    const db = h().enclave.platform.database.db;
+    const request = { member_id: member, channel: "sms" as const, campaign_id: "cmp_test" };
+    const sent = await db
+      .transaction()
+      .execute((tx) =>
+        sendCampaignMessage(
+          tx,
+          brand.tenantId,
+          { ...request, template_code: "points_expiring", variables: { points: 1, date: "2027-01-01" } },
+          clock.now(),
+        ),
+      );
+    expect(sent).toMatchObject({ status: "queued" });
+    const nothing = await db
+      .transaction()
+      .execute((tx) =>
+        sendCampaignMessage(tx, brand.tenantId, { ...request, template_code: "retired" }, clock.now()),
+      );
+    expect(nothing).toBeUndefined();
+    const gone = await db
+      .transaction()
+      .execute((tx) =>
+        sendCampaignMessage(
+          tx,
+          brand.tenantId,
+          { ...request, member_id: "mem_none", template_code: "points_expiring" },
+          clock.now(),
+        ),
+      );
+    expect(gone).toBeUndefined();
+    const record = await h().api<{ items: MessageBody[] }>("GET", "/v1/messages?campaign_id=cmp_test", {
+      token: brand.readKey,
+    });
+    expect(record.body.items.map((m) => m.message_id)).toEqual([sent?.message_id]);
   });
 });

@@ -142,6 +142,7 @@ export const LocalizedContentSchema = Type.Object(
   { additionalProperties: false },
 );
 const PerLocale = Type.Record(Locale, LocalizedContentSchema, {
+  additionalProperties: false,
   minProperties: 1,
   maxProperties: 20,
   description: "Content per locale",
@@ -205,7 +206,7 @@ export const TemplateIdParams = Type.Object({ template_id: Type.String({ maxLeng
 export const VariablesSchema = Type.Record(
   Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.]*$", maxLength: 64 }),
   Type.Union([Type.String({ maxLength: 2_000 }), Type.Number(), Type.Boolean()]),
-  { maxProperties: 50, examples: [{ points: 120, expires_on: "2026-12-31" }] },
+  { additionalProperties: false, maxProperties: 50, examples: [{ points: 120, expires_on: "2026-12-31" }] },
 );
 
 export const SendBody = Type.Object(
@@ -236,7 +237,7 @@ export const MessageSchema = Type.Object({
     Type.String({
       description:
         "Why it was suppressed or failed: no_consent, no_address, member_inactive, channel_not_configured, " +
-        "missing_variable:<name>, or the last transport error",
+        "missing_variable:<name>, or the transport's error (also the last error of a queued message being retried)",
     }),
   ),
   campaign_id: Nullable(Type.String()),

@@ -1,6 +1,6 @@
 import type { Executor } from "../platform/db/database.ts";
 import { recordEvent } from "../platform/events.ts";
-import { businessRule, notFound } from "../platform/http/problems.ts";
+import { businessRule, notFound, Problem } from "../platform/http/problems.ts";
 import type { Principal } from "../platform/auth/principal.ts";
 import { getMember, listIdentities } from "../members/service.ts";
 import { getTenant } from "../tenants/service.ts";
@@ -138,4 +138,43 @@ export async function sendMessage(
     });
   }
   return readMessage(tx, tenantId, messageId);
+}
+
+/**
+ * The send that campaigns plug in (the `SendMessage` of src/campaigns/actions.ts). Campaign actions run in the event
+ * relay's transaction, so this never throws for a template retired or stripped of the channel since the campaign was
+ * made, nor for a member gone: it answers undefined (nothing recorded) and the relay goes on. Those checks come before
+ * any write, so the caller's transaction is untouched.
+ */
+export async function sendCampaignMessage(
+  tx: Executor,
+  tenantId: string,
+  request: {
+    member_id: string;
+    template_code: string;
+    channel: MessageChannel;
+    campaign_id: string;
+    variables?: Variables | undefined;
+  },
+  now: Date,
+): Promise<{ message_id: string; status: MessageStatus } | undefined> {
+  try {
+    const message = await sendMessage(
+      tx,
+      tenantId,
+      {
+        memberId: request.member_id,
+        templateCode: request.template_code,
+        channel: request.channel,
+        campaignId: request.campaign_id,
+        variables: request.variables,
+      },
+      now,
+    );
+    return { message_id: message.message_id, status: message.status };
+  } catch (error) {
+    if (error instanceof Problem && (error.code === "business-rule" || error.code === "not-found"))
+      return undefined;
+    throw error;
+  }
 }

@@ -158,3 +158,30 @@ export async function purchasesInWindows(
     GROUP BY w.member_id`.execute(db);
   return rows.rows.map((r) => ({ ...r, revenue_minor: Number(r.revenue_minor) }));
 }
+
+/**
+ * Erasure of a member (privacy): the phone an order was sent with goes from the member's orders, and from orders
+ * still held for that phone (never matched: the same person). Amounts, lines and the member id stay, so sales,
+ * points and counts are unchanged.
+ */
+export async function forgetOrderCustomerPhones(
+  tx: Executor,
+  tenantId: string,
+  memberIds: readonly string[],
+  phones: readonly string[],
+): Promise<number> {
+  if (memberIds.length === 0 && phones.length === 0) return 0;
+  const result = await tx
+    .updateTable("orders")
+    .set({ customer_phone: null })
+    .where("tenant_id", "=", tenantId)
+    .where("customer_phone", "is not", null)
+    .where((eb) =>
+      eb.or([
+        ...(memberIds.length > 0 ? [eb("member_id", "in", [...memberIds])] : []),
+        ...(phones.length > 0 ? [eb("customer_phone", "in", [...phones])] : []),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -34,6 +34,7 @@ export const ID_PREFIXES = {
   staffTask: "tsk",
   staffContact: "ctc",
   quickReply: "qrp",
+  audit: "aud",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -62,10 +62,21 @@ export async function ensureWebBuilt(): Promise<boolean> {
   return true;
 }
 
+/** Vite is a development dependency: an install without it (npm ci --omit=dev) runs the API without pages. */
+function viteMissing(error: unknown): boolean {
+  return (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String(error).includes("vite");
+}
+
 if (import.meta.main) {
   const force = process.argv.includes("--force");
   const started = Date.now();
-  if (force) await buildWeb();
-  const built = force || (await ensureWebBuilt());
-  console.log(built ? `web: built web/dist in ${Date.now() - started} ms` : "web: web/dist is current");
+  try {
+    let built = true;
+    if (force) await buildWeb();
+    else built = await ensureWebBuilt();
+    console.log(built ? `web: built web/dist in ${Date.now() - started} ms` : "web: web/dist is current");
+  } catch (error) {
+    if (!viteMissing(error)) throw error;
+    console.warn("web: Vite is not installed (a production install?); the API starts without the web pages");
+  }
 }

@@ -45,4 +45,12 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
     app.get(`${prefix}/*`, { schema: { hide: true } }, (_request, reply) => sendPage(reply, folder));
   }
   app.get("/", { schema: { hide: true } }, (_request, reply) => reply.redirect("/admin"));
+  // Printed channel QR codes may say /member/join?…: the member center's long name, kept working for good.
+  const toMemberCenter = (url: string) => `/m${url.slice("/member".length)}`;
+  app.get("/member", { schema: { hide: true } }, (request, reply) =>
+    reply.redirect(toMemberCenter(request.url), 301),
+  );
+  app.get("/member/*", { schema: { hide: true } }, (request, reply) =>
+    reply.redirect(toMemberCenter(request.url), 301),
+  );
 }

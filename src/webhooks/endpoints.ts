@@ -1,6 +1,6 @@
 import { SETTINGS_TTL_MS, TtlCache } from "../platform/cache.ts";
 import type { Executor } from "../platform/db/database.ts";
-import { invalidField, notFound } from "../platform/http/problems.ts";
+import { businessRule, invalidField, notFound } from "../platform/http/problems.ts";
 import { refusedUrl } from "./addresses.ts";
 import { webhookId } from "./ids.ts";
 import { DEFAULT_MAX_ATTEMPTS, EVENT_PATTERN } from "./rules.ts";
@@ -71,7 +71,7 @@ export async function createEndpoint(
     .where("tenant_id", "=", tenantId)
     .executeTakeFirstOrThrow();
   if (Number(count.n) >= MAX_ENDPOINTS_PER_TENANT) {
-    throw invalidField("/url", `a brand may have at most ${MAX_ENDPOINTS_PER_TENANT} endpoints`);
+    throw businessRule(`a brand may have at most ${MAX_ENDPOINTS_PER_TENANT} webhook endpoints`);
   }
   const secret = newWebhookSecret();
   const row = await tx

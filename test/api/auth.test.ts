@@ -118,6 +118,49 @@ describeEachDatabase("Authentication and access", (db) => {
     expect((await h().api("GET", "/v1/auth/me", { token: fresh })).status).toBe(401);
   });
 
+  it("disables a staff account at once, and keeps owners for owners to change", async () => {
+    const brand = await h().newBrand();
+    const guide = await staffToken(brand, "guide", brand.hqId, "leaver@x.test");
+    const hq = await staffToken(brand, "hq_operator", brand.hqId, "hq-ops@x.test");
+    const me = await h().api<{ subject_id: string }>("GET", "/v1/auth/me", { token: guide });
+    const staff = await h().api<{ items: { staff_id: string; role: string }[] }>("GET", "/v1/staff", {
+      token: brand.ownerToken,
+    });
+    const owner = staff.body.items.find((s) => s.role === "owner");
+    const hqMe = await h().api<{ subject_id: string }>("GET", "/v1/auth/me", { token: hq });
+
+    const disabled = await h().api<{ status: string }>("PATCH", `/v1/staff/${me.body.subject_id}`, {
+      token: hq,
+      body: { status: "disabled" },
+    });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.status).toBe("disabled");
+    expect((await h().api("GET", "/v1/auth/me", { token: guide })).status).toBe(401);
+    const login = await h().api("POST", "/v1/auth/login", {
+      body: { tenant: brand.slug, email: "leaver@x.test", password: "staff-password-1" },
+    });
+    expect(login.status).toBe(401);
+
+    // An HQ operator may not touch an owner, nor make one, nor disable themselves.
+    const onOwner = await h().api("PATCH", `/v1/staff/${owner?.staff_id}`, {
+      token: hq,
+      body: { name: "x" },
+    });
+    expect(onOwner.status).toBe(403);
+    const promote = await h().api("PATCH", `/v1/staff/${me.body.subject_id}`, {
+      token: hq,
+      body: { role: "owner" },
+    });
+    expect(promote.status).toBe(403);
+    const self = await h().api("PATCH", `/v1/staff/${hqMe.body.subject_id}`, {
+      token: hq,
+      body: { status: "disabled" },
+    });
+    expect(self.status).toBe(422);
+    const empty = await h().api("PATCH", `/v1/staff/${me.body.subject_id}`, { token: hq, body: {} });
+    expect(empty.status).toBe(400);
+  });
+
   it("limits a guide to their own members: by id, by list and by lookup", async () => {
     const brand = await h().newBrand();
     const store = await h().api<{ org_unit_id: string }>("POST", "/v1/org-units", {

@@ -53,8 +53,8 @@ export async function openContext(
       // nothing to remember on a blank page
     }
   }, lang);
-  context.setDefaultTimeout(30_000);
-  context.setDefaultNavigationTimeout(60_000);
+  context.setDefaultTimeout(90_000);
+  context.setDefaultNavigationTimeout(90_000);
   const errors: string[] = [];
   context.on("weberror", (error) => errors.push(error.error().message));
   return { context, errors };

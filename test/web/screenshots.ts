@@ -60,6 +60,38 @@ async function main(): Promise<void> {
       token,
     );
     await call("PATCH", "/v1/coupon-settings", { newcomer_pack: "NEWCOMER" }, token);
+    const poster = await call<{ join_url: string }>(
+      "POST",
+      "/v1/channel-codes",
+      {
+        name: "秋季海报 Autumn posters",
+        kind: "campaign",
+        campaign: "autumn-2026",
+        scene_key: "autumn-2026",
+      },
+      token,
+    );
+    const joinLink = new URL(poster.join_url);
+    const units = await call<{ items: { org_unit_id: string; parent_id: string | null }[] }>(
+      "GET",
+      "/v1/org-units",
+      undefined,
+      token,
+    );
+    await call(
+      "POST",
+      "/v1/staff-tasks",
+      {
+        title: "本周发放新人券 Give out welcome coupons",
+        kind: "issue_coupons",
+        template_code: "WELCOME-10",
+        scope_org_unit_id: units.items.find((u) => u.parent_id === null)?.org_unit_id,
+        target_per_assignee: 5,
+        due_at: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        reward_points: 50,
+      },
+      token,
+    );
     await call(
       "POST",
       "/v1/mall/rewards",
@@ -107,7 +139,7 @@ async function main(): Promise<void> {
       await page.getByRole("button", { name: "Find members" }).click();
       await page.getByTestId("filter-count").waitFor();
       await shoot(page, "admin-members-filter");
-      await page.locator(".ant-table-row a").first().click();
+      await page.locator(".ant-tabs-tabpane-active .ant-table-row a").first().click();
       await page.getByTestId("member-name").waitFor();
       await shoot(page, "admin-member-360");
       await page.getByRole("button", { name: "Adjust points" }).click();
@@ -123,7 +155,7 @@ async function main(): Promise<void> {
       await page.locator(".ant-drawer").getByLabel("Name").fill("Autumn");
       await page.locator(".ant-drawer").getByLabel("Amount off (yuan)").fill("0");
       await page.locator(".ant-drawer").getByRole("button", { name: "Create" }).click();
-      await page.locator(".ant-drawer").getByText("must be >= 1").waitFor();
+      await page.locator(".ant-drawer").getByText("must be >= 1", { exact: true }).waitFor();
       await shoot(page, "admin-coupon-template-problem", false);
       await page.locator(".ant-drawer").getByLabel("Amount off (yuan)").fill("20");
       await page.locator(".ant-drawer").getByRole("button", { name: "Create" }).click();
@@ -136,6 +168,7 @@ async function main(): Promise<void> {
         ["/admin/segments", "admin-segments"],
         ["/admin/tags", "admin-tags"],
         ["/admin/staff", "admin-staff"],
+        ["/admin/channel-codes", "admin-channel-codes"],
       ] as const) {
         await page.goto(path);
         await page.locator(".ant-table-tbody").first().waitFor();
@@ -148,7 +181,8 @@ async function main(): Promise<void> {
     {
       const { context } = await openContext(browser, server.url, PHONE, "zh-CN");
       const page = await context.newPage();
-      await page.goto("/m/join?brand=demo&scene=poster:autumn-2026");
+      await page.goto(`${joinLink.pathname}${joinLink.search}`);
+      await page.getByTestId("channel").waitFor();
       await page.getByLabel("手机号").fill("13912345678");
       await shoot(page, "member-join", false);
       await page.getByRole("button", { name: "获取验证码" }).click();
@@ -165,6 +199,13 @@ async function main(): Promise<void> {
       await page.getByRole("link", { name: "我的" }).click();
       await page.getByLabel("姓名").waitFor();
       await shoot(page, "member-profile");
+      await page.goto("/m/checkin");
+      await page.getByRole("button", { name: "立即签到" }).click();
+      await page.getByText("签到成功").waitFor();
+      await shoot(page, "member-checkin");
+      await page.goto("/m/invite");
+      await page.getByTestId("invite-code").waitFor();
+      await shoot(page, "member-invite");
       await context.close();
     }
 
@@ -185,6 +226,12 @@ async function main(): Promise<void> {
       await page.getByRole("button", { name: "发放" }).click();
       await page.getByText("优惠券已发放").waitFor();
       await shoot(page, "staff-member-card");
+      await page.goto("/staff/tasks");
+      await page.getByTestId("my-tasks").waitFor({ state: "attached" });
+      await shoot(page, "staff-tasks");
+      await page.goto("/staff/results");
+      await page.getByTestId("my-results").waitFor();
+      await shoot(page, "staff-results");
       await context.close();
     }
   } finally {

@@ -21,6 +21,7 @@ const Mall = lazy(() => import("./pages/Mall.tsx"));
 const Tags = lazy(() => import("./pages/Tags.tsx"));
 const Segments = lazy(() => import("./pages/Segments.tsx"));
 const Staff = lazy(() => import("./pages/Staff.tsx"));
+const ChannelCodes = lazy(() => import("./pages/ChannelCodes.tsx"));
 
 export function App() {
   const { lang } = useI18n();
@@ -53,6 +54,7 @@ export function App() {
                     <Route path="/tags" element={<Tags />} />
                     <Route path="/segments" element={<Segments />} />
                     <Route path="/staff" element={<Staff />} />
+                    <Route path="/channel-codes" element={<ChannelCodes />} />
                     <Route path="*" element={<Navigate to="/" replace />} />
                   </Routes>
                 </Suspense>

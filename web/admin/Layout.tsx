@@ -19,6 +19,7 @@ export function Layout(props: { children: ReactNode }) {
     { key: "/mall", label: t("nav.mall") },
     { key: "/tiers", label: t("nav.tiers") },
     { key: "/earn-rules", label: t("nav.earnRules") },
+    { key: "/channel-codes", label: t("nav.codes") },
     { key: "/staff", label: t("nav.staff") },
   ];
   return (

@@ -7,6 +7,7 @@ import { MemberCard } from "./pages/MemberCard.tsx";
 import { MyMembers } from "./pages/MyMembers.tsx";
 import { Results } from "./pages/Results.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
+import { Tasks } from "./pages/Tasks.tsx";
 
 export function App() {
   const [session, setSession] = useState<StoredSession | null>(() => loadSession("staff"));
@@ -26,6 +27,7 @@ export function App() {
             <Route path="/" element={<MyMembers />} />
             <Route path="/members/:memberId" element={<MemberCard />} />
             <Route path="/results" element={<Results />} />
+            <Route path="/tasks" element={<Tasks />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </StaffContext.Provider>

@@ -5,7 +5,8 @@ import { tenantOf } from "../../platform/auth/principal.ts";
 import { retryOnConflict } from "../../platform/db/retry.ts";
 import { command } from "../../platform/http/command.ts";
 import { actor, DayString, memberOf, MemberIdParams, MonthString, Nullable } from "../http.ts";
-import { checkIn, checkinCalendar, makeUp } from "./service.ts";
+import { checkinCalendar } from "./calendar.ts";
+import { checkIn, makeUp } from "./service.ts";
 
 const KindSchema = Type.Union([Type.Literal("regular"), Type.Literal("makeup")]);
 

@@ -8,7 +8,8 @@ import { decodeCursor, PAGE_LIMIT_DEFAULT, PageOf, PageQuery } from "../../platf
 import { Problem } from "../../platform/http/problems.ts";
 import { actor, memberOf, MemberIdParams, Nullable } from "../http.ts";
 import { BIND_REFUSALS } from "./rules.ts";
-import { bindReferral, listInvitees, type Referral, referralSummary } from "./service.ts";
+import { bindReferral, listInvitees, referralSummary } from "./service.ts";
+import type { Referral } from "./store.ts";
 
 const RewardState = Nullable(
   Type.Union([Type.Literal("paid"), Type.Literal("capped")], {

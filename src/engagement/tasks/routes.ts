@@ -7,15 +7,8 @@ import { decodeCursor, PAGE_LIMIT_DEFAULT, PageOf, PageQuery } from "../../platf
 import { actor, Code, memberOf, Nullable } from "../http.ts";
 import { CouponCode } from "../settings-schema.ts";
 import { ENGAGEMENT_EVENT_TYPES } from "./rules.ts";
-import {
-  createTask,
-  getTask,
-  listTasks,
-  memberTasks,
-  recordEngagementEvent,
-  type Task,
-  updateTask,
-} from "./service.ts";
+import { createTask, getTask, listTasks, type Task, updateTask } from "./definitions.ts";
+import { memberTasks, recordEngagementEvent } from "./service.ts";
 
 const EventType = Type.Union(
   ENGAGEMENT_EVENT_TYPES.map((t) => Type.Literal(t)),

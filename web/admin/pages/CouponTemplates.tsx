@@ -42,7 +42,6 @@ const FORM_FIELDS = ["code", "name", "kind", "amount_yuan", "percent", "min_spen
 const ALIASES = {
   "benefit.amount_minor": "amount_yuan",
   "benefit.percent": "percent",
-  "benefit.kind": "kind",
   "conditions.min_spend_minor": "min_spend_yuan",
   "validity.days": "days",
 };

@@ -154,7 +154,7 @@ export function rfmOption(data: Analytics, t: Translate): EChartsCoreOption {
       formatter: (p: { data: [number, number, number, string] }) =>
         `R${p.data[0] + 1} F${p.data[1] + 1}<br/>${t(`rfm.${p.data[3]}` as MessageKey)}: ${p.data[2]}`,
     },
-    grid: { ...grid, bottom: 56 },
+    grid: { ...grid, bottom: 80 },
     xAxis: { type: "category", name: "R", data: ["1", "2", "3", "4", "5"] },
     yAxis: { type: "category", name: "F", data: ["1", "2", "3", "4", "5"] },
     visualMap: {

@@ -21,6 +21,8 @@ export function showProblem(
     return [{ name: name.split("."), errors: [message] }];
   });
   form.setFields(fields);
-  if (placed.length > 0 && placed.length === Object.keys(errors).length) return undefined;
+  // A union in the schema (a benefit is one of several kinds) lists every alternative's complaint; once one of
+  // them sits on a field the operator can see what to fix, and the rest is noise.
+  if (placed.length > 0) return undefined;
   return errorText(failure);
 }

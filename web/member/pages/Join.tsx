@@ -1,13 +1,18 @@
 // Join (or sign in) with a phone number and a one-time code. Reached from a QR code whose link carries the
 // brand and the scene (`/m/join?brand=demo&scene=store:…&store=ou_…&guide=stf_…`), so the card records where
 // the member came from.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { errorText, ApiProblem, createApi } from "../../shared/api.ts";
 import { LangToggle, useI18n } from "../../shared/i18n.tsx";
 import { saveSession, type StoredSession } from "../../shared/session.ts";
 
 const LAST_BRAND = "enclave.member.brand";
+
+interface ChannelCode {
+  name: string;
+  welcome_coupon: boolean;
+}
 
 export function Join(props: { onJoined: (session: StoredSession) => void }) {
   const { t } = useI18n();
@@ -24,6 +29,19 @@ export function Join(props: { onJoined: (session: StoredSession) => void }) {
     () => null,
     () => undefined,
   );
+  // Opened from a channel QR code: count the scan and name the code (joining with its scene gives the member the
+  // code's store, guide, tags and welcome coupon on the server).
+  const [channel, setChannel] = useState<ChannelCode>();
+  useEffect(() => {
+    const slug = params.get("brand");
+    if (!scene || !slug) return;
+    api
+      .post<ChannelCode>("/v1/channel-codes/scans", { tenant: slug, scene_key: scene })
+      .then(setChannel, () => {
+        // not a channel code (a poster, an invite link): joining still records the scene
+      });
+    // once per opened link
+  }, []);
 
   const problemText = (failure: unknown) =>
     failure instanceof ApiProblem && failure.status === 404 ? t("m.unknownBrand") : errorText(failure);
@@ -80,6 +98,12 @@ export function Join(props: { onJoined: (session: StoredSession) => void }) {
       </div>
       <div className="section">
         <p className="muted">{scene ? t("m.joinIntro") : t("m.signInIntro")}</p>
+        {channel && (
+          <p className="ok" data-testid="channel">
+            {channel.name}
+            {channel.welcome_coupon && ` · ${t("m.welcomeGift")}`}
+          </p>
+        )}
         {!params.get("brand") && (
           <>
             <label htmlFor="brand">{t("auth.brand")}</label>

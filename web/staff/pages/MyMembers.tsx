@@ -28,7 +28,7 @@ export function MyMembers() {
           <a href="#" onClick={signOut}>
             {t("auth.signOut")}
           </a>{" "}
-          · <Link to="/results">{t("s.results")}</Link>
+          · <Link to="/tasks">{t("s.tasksTitle")}</Link> · <Link to="/results">{t("s.results")}</Link>
         </div>
         <form
           onSubmit={(e) => {
