@@ -1,20 +1,24 @@
 import { forgetMembers } from "../audience/forget.ts";
+import { memberCampaignAssignments } from "../campaigns/personal-data.ts";
 import { memberScores } from "../audience/scores/queries.ts";
 import { memberTags } from "../audience/tags/tagging.ts";
 import { forgetRedemptionAddresses } from "../coupons/mall/erasure.ts";
 import { listRedemptions } from "../coupons/mall/redemption.ts";
 import { listMemberCoupons } from "../coupons/wallet.ts";
+import { listMessages } from "../messaging/messages.ts";
+import { forgetMessageContent } from "../messaging/personal-data.ts";
 import { forgetOrderCustomerPhones, listOrders } from "../orders/queries.ts";
 import { memberAssignments } from "../org/assignments.ts";
 import { getBalance, getHistory } from "../points/queries.ts";
+import { forgetContactNotes, memberContacts } from "../staff-tasks/personal-data.ts";
 import { memberTier } from "../tiers/service.ts";
 import { allPages, EXPORT_PAGE_SIZE } from "./pages.ts";
 import { registerPersonalData } from "./registry.ts";
 
 /**
  * The capabilities whose member data the privacy capability knows how to read and erase today, through their own
- * exported functions. Engagement (check-ins, referrals, trial applications with addresses), messaging (messages
- * with recipient addresses), campaigns and staff contacts register theirs with `registerPersonalData`.
+ * exported functions: orders, points, tiers, coupons, the mall, audience, org assignments, messages, campaigns and
+ * staff contacts (engagement registers its own below).
  */
 export function registerBuiltInPersonalData(): void {
   registerPersonalData({
@@ -86,5 +90,26 @@ export function registerBuiltInPersonalData(): void {
     name: "assignments",
     export: (tx, tenantId, memberId) => memberAssignments(tx, tenantId, memberId),
     erase: async () => undefined,
+  });
+
+  registerPersonalData({
+    name: "messages",
+    export: (tx, tenantId, memberId) =>
+      allPages((after) =>
+        listMessages(tx, tenantId, { member_id: memberId }, { limit: EXPORT_PAGE_SIZE, after }),
+      ),
+    erase: forgetMessageContent,
+  });
+
+  registerPersonalData({
+    name: "campaigns",
+    export: (tx, tenantId, memberId) => memberCampaignAssignments(tx, tenantId, memberId),
+    erase: async () => undefined,
+  });
+
+  registerPersonalData({
+    name: "staff_contacts",
+    export: (tx, tenantId, memberId) => memberContacts(tx, tenantId, memberId),
+    erase: forgetContactNotes,
   });
 }
