@@ -21,6 +21,9 @@ export const EVENT_TRIGGERS = [
   "segment.entered",
   "segment.left",
   "checkin.streak_broken",
+  "checkin.recorded",
+  "task.completed",
+  "referral.rewarded",
 ] as const;
 export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
 

@@ -5,6 +5,7 @@ import { memberTags } from "../audience/tags/tagging.ts";
 import { forgetRedemptionAddresses } from "../coupons/mall/erasure.ts";
 import { listRedemptions } from "../coupons/mall/redemption.ts";
 import { listMemberCoupons } from "../coupons/wallet.ts";
+import { forgetEngagementPersonalData, memberEngagementData } from "../engagement/personal-data.ts";
 import { listMessages } from "../messaging/messages.ts";
 import { forgetMessageContent } from "../messaging/personal-data.ts";
 import { forgetOrderCustomerPhones, listOrders } from "../orders/queries.ts";
@@ -18,7 +19,7 @@ import { registerPersonalData } from "./registry.ts";
 /**
  * The capabilities whose member data the privacy capability knows how to read and erase today, through their own
  * exported functions: orders, points, tiers, coupons, the mall, audience, org assignments, messages, campaigns and
- * staff contacts (engagement registers its own below).
+ * staff contacts, engagement (check-ins, referrals, trial applications with addresses).
  */
 export function registerBuiltInPersonalData(): void {
   registerPersonalData({
@@ -111,5 +112,11 @@ export function registerBuiltInPersonalData(): void {
     name: "staff_contacts",
     export: (tx, tenantId, memberId) => memberContacts(tx, tenantId, memberId),
     erase: forgetContactNotes,
+  });
+
+  registerPersonalData({
+    name: "engagement",
+    export: (tx, tenantId, memberId) => memberEngagementData(tx, tenantId, memberId),
+    erase: forgetEngagementPersonalData,
   });
 }
