@@ -21,7 +21,15 @@ export type RfmGroupName =
 export type TagKind = "manual" | "rule" | "product_lifecycle" | "scene" | "keyword";
 export type TagDimension =
   "attribute" | "product_lifecycle" | "user_lifecycle" | "custom" | "chat_keyword" | "scene";
-export type TagSource = "manual" | "csv" | "api" | "rule" | "product_lifecycle" | "scene" | "keyword";
+export type TagSource =
+  | "manual"
+  | "csv"
+  | "api"
+  | "rule"
+  | "product_lifecycle"
+  | "scene"
+  | "keyword"
+  | "campaign";
 
 export interface AudienceSettingsTable {
   tenant_id: string;

@@ -63,8 +63,7 @@ export async function act(
           tenantId,
           {
             key,
-            // The coupons capability has no "campaign" source yet; "bulk" with this key and actor is the nearest.
-            source: "bulk",
+            source: "campaign",
             actor,
             what:
               action.kind === "issue_coupon"
@@ -110,7 +109,7 @@ export async function act(
             tenantId,
             tag,
             [context.member_id],
-            { source: "api", actor },
+            { source: "campaign", actor },
             context.now,
             undefined,
           );

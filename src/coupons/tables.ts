@@ -5,7 +5,16 @@ import type { DefaultTimestamp, Timestamp } from "../platform/tables.ts";
 type Json<T> = ColumnType<T, string | undefined, string>;
 
 export type CouponStatus = "available" | "reserved" | "redeemed" | "revoked";
-export type IssueSource = "api" | "staff" | "claim" | "tier_upgrade" | "join" | "points" | "bulk";
+export type IssueSource =
+  | "api"
+  | "staff"
+  | "claim"
+  | "tier_upgrade"
+  | "join"
+  | "points"
+  | "bulk"
+  | "campaign"
+  | "engagement";
 export type CheckoutStatus = "held" | "committed" | "released" | "cancelled" | "refunded";
 export type RewardKind = "coupon" | "physical" | "voucher";
 export type RedemptionStatus = "fulfilled" | "pending_fulfilment" | "shipped" | "delivered" | "cancelled";

@@ -69,7 +69,7 @@ export async function payReward(
       grant.member_id,
       grant.coupon,
       // The coupons capability has no "engagement" source; "api" with this key and actor is the nearest.
-      { key: `${grant.source_type}:${grant.member_id}:${grant.source_id}`, source: "api" },
+      { key: `${grant.source_type}:${grant.member_id}:${grant.source_id}`, source: "engagement" },
       now,
     );
     coupon_issue_id = issued?.issue_id ?? null;
