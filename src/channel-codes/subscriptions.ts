@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { getTag, type Tag } from "../audience/tags/catalog.ts";
 import { giveTags } from "../audience/tags/tagging.ts";
 import { issueByCode } from "../coupons/subscriptions.ts";
@@ -109,18 +110,24 @@ export function registerChannelCodeSubscriptions(platform: Platform): void {
     }
   });
 
-  events.subscribe("order.created", async (event, tx) => {
-    const memberId = text(event.payload.member_id);
-    if (!memberId) return;
-    const row = await tx
-      .updateTable("channel_code_members")
-      .set({ first_order_at: event.occurredAt })
-      .where("tenant_id", "=", event.tenantId)
-      .where("member_id", "=", memberId)
-      .where("first_order_at", "is", null)
-      .returning("code_id")
-      .executeTakeFirst();
-    if (row) await bump(tx, event.tenantId, row.code_id, event.occurredAt, "first_orders");
+  // Every order passes here; one statement per brand finds the first orders of members who came by a code.
+  events.subscribeBatch("order.created", async (batch, tx) => {
+    const byTenant = new Map<string, Map<string, Date>>();
+    for (const event of batch) {
+      const memberId = text(event.payload.member_id);
+      if (!memberId) continue;
+      const firsts = byTenant.get(event.tenantId) ?? new Map<string, Date>();
+      if (!firsts.has(memberId)) firsts.set(memberId, event.occurredAt);
+      byTenant.set(event.tenantId, firsts);
+    }
+    for (const [tenantId, firsts] of byTenant) {
+      const rows = await sql<{ code_id: string; first_order_at: Date }>`
+        UPDATE channel_code_members c SET first_order_at = f.at
+        FROM unnest(${[...firsts.keys()]}::text[], ${[...firsts.values()].map((d) => d.toISOString())}::timestamptz[]) AS f(member_id, at)
+        WHERE c.tenant_id = ${tenantId} AND c.member_id = f.member_id AND c.first_order_at IS NULL
+        RETURNING c.code_id, c.first_order_at`.execute(tx);
+      for (const row of rows.rows) await bump(tx, tenantId, row.code_id, row.first_order_at, "first_orders");
+    }
   });
 
   // A guide who leaves hands their codes on with their members: later scans reach the new guide (or the store).

@@ -87,3 +87,20 @@ export async function reassignMembers(
   );
   return moved;
 }
+
+/** The guide each of some members belongs to (members without one are absent), in one query. */
+export async function guidesOfMembers(
+  db: Executor,
+  tenantId: string,
+  memberIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (memberIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("members")
+    .select(["member_id", "guide_id"])
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "in", [...new Set(memberIds)])
+    .where("guide_id", "is not", null)
+    .execute();
+  return new Map(rows.flatMap((r) => (r.guide_id ? [[r.member_id, r.guide_id] as const] : [])));
+}

@@ -1,8 +1,10 @@
 import { DateTime } from "luxon";
 import { sql } from "kysely";
+import { guidesOfMembers } from "../members/assignment.ts";
 import { getMember } from "../members/service.ts";
 import { getOrder } from "../orders/queries.ts";
 import type { Platform } from "../platform/context.ts";
+import type { DomainEvent } from "../platform/events.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { taskCountsByStaff } from "../staff-tasks/service.ts";
 import { getTenant } from "../tenants/service.ts";
@@ -26,7 +28,7 @@ async function add(
   delta: Partial<Record<Measure, number>>,
 ): Promise<void> {
   const { time_zone } = await getTenant(tx, tenantId);
-  const day = DateTime.fromJSDate(at, { zone: time_zone }).toISODate() ?? "";
+  const day = localDay(at, time_zone);
   const row = { recruits: 0, orders: 0, sales_minor: 0, redemptions: 0, ...delta };
   await sql`INSERT INTO guide_daily_results (tenant_id, staff_id, day, recruits, orders, sales_minor, redemptions)
     VALUES (${tenantId}, ${staffId}, ${day}::date, ${row.recruits}, ${row.orders}, ${row.sales_minor}, ${row.redemptions})
@@ -36,6 +38,8 @@ async function add(
       sales_minor = guide_daily_results.sales_minor + EXCLUDED.sales_minor,
       redemptions = guide_daily_results.redemptions + EXCLUDED.redemptions`.execute(tx);
 }
+
+const localDay = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toISODate() ?? "";
 
 const text = (value: unknown): string | null =>
   typeof value === "string" && value.length > 0 ? value : null;
@@ -62,16 +66,34 @@ export function registerResultSubscriptions(platform: Platform): void {
     if (guideId && event.payload.guide_placed_by_code === true)
       await add(tx, event.tenantId, guideId, event.occurredAt, { recruits: 1 });
   });
-  platform.events.subscribe("order.created", async (event, tx) => {
-    const paid = Number(event.payload.paid_minor);
-    const guideId =
-      text(event.payload.guide_id) ??
-      (await guideOfMember(tx, event.tenantId, text(event.payload.member_id)));
-    if (guideId)
-      await add(tx, event.tenantId, guideId, event.occurredAt, {
-        orders: 1,
-        sales_minor: Number.isSafeInteger(paid) ? paid : 0,
-      });
+  // Every order passes here: the pass's orders are summed per guide and day first, then written once per sum.
+  platform.events.subscribeBatch("order.created", async (events, tx) => {
+    const byTenant = new Map<string, DomainEvent[]>();
+    for (const event of events)
+      byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
+    for (const [tenantId, orders] of byTenant) {
+      const unnamed = orders.filter((e) => !text(e.payload.guide_id)).map((e) => text(e.payload.member_id));
+      const guides = await guidesOfMembers(
+        tx,
+        tenantId,
+        unnamed.filter((m): m is string => m !== null),
+      );
+      const sums = new Map<string, { guideId: string; at: Date; orders: number; sales_minor: number }>();
+      const { time_zone } = await getTenant(tx, tenantId);
+      for (const event of orders) {
+        const memberId = text(event.payload.member_id);
+        const guideId = text(event.payload.guide_id) ?? (memberId ? guides.get(memberId) : undefined);
+        if (!guideId) continue;
+        const paid = Number(event.payload.paid_minor);
+        const key = `${guideId}|${localDay(event.occurredAt, time_zone)}`;
+        const sum = sums.get(key) ?? { guideId, at: event.occurredAt, orders: 0, sales_minor: 0 };
+        sum.orders += 1;
+        sum.sales_minor += Number.isSafeInteger(paid) ? paid : 0;
+        sums.set(key, sum);
+      }
+      for (const sum of sums.values())
+        await add(tx, tenantId, sum.guideId, sum.at, { orders: sum.orders, sales_minor: sum.sales_minor });
+    }
   });
   // Refunds come off the sales of the guide the order was credited to, on the day of the refund.
   platform.events.subscribe("order.refunded", async (event, tx) => {

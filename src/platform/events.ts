@@ -16,6 +16,14 @@ export interface DomainEvent {
 /** Runs inside the transaction that marks the event relayed: a handler's database work happens once. */
 export type EventHandler = (event: DomainEvent, tx: Tx) => Promise<void>;
 
+/**
+ * Takes every event of its types in a relay pass at once, in commit order, after the pass's per-event handlers:
+ * for subscribers that can do their work in one statement for many (counters, marks). A subscriber whose events
+ * depend on one another (an order created, then cancelled) takes all those types in one batch handler, so it sees
+ * them in the order they happened. Same transaction, same once-only guarantee.
+ */
+export type BatchEventHandler = (events: DomainEvent[], tx: Tx) => Promise<void>;
+
 const RELAY_BATCH_SIZE = 1_000;
 const RELAY_IDLE_POLL_MS = 1_000;
 const RELAY_POKE_DELAY_MS = 50;
@@ -31,6 +39,17 @@ interface OutboxRow {
   payload: Record<string, unknown>;
   occurred_at: Date;
   relay_attempts: number;
+}
+
+function toEvent(row: OutboxRow): DomainEvent {
+  return {
+    tenantId: row.tenant_id,
+    eventId: row.event_id,
+    type: row.type,
+    subjectId: row.subject_id,
+    payload: row.payload,
+    occurredAt: row.occurred_at,
+  };
 }
 
 /** A subscriber threw while handling an event (as opposed to the database failing the pass). */
@@ -74,6 +93,7 @@ export async function recordEvent(
  */
 export class EventRelay {
   readonly #handlers = new Map<string, EventHandler[]>();
+  readonly #batchHandlers: { types: ReadonlySet<string>; handler: BatchEventHandler }[] = [];
   readonly #db: Db;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
@@ -91,6 +111,11 @@ export class EventRelay {
     const list = this.#handlers.get(type) ?? [];
     list.push(handler);
     this.#handlers.set(type, list);
+  }
+
+  /** `types` are event types (not "*"): see BatchEventHandler. */
+  subscribeBatch(types: string | readonly string[], handler: BatchEventHandler): void {
+    this.#batchHandlers.push({ types: new Set(typeof types === "string" ? [types] : types), handler });
   }
 
   start(): void {
@@ -143,6 +168,7 @@ export class EventRelay {
       await sql`SAVEPOINT relay_event`.execute(tx);
       try {
         await this.#deliver(row, tx);
+        await this.#deliverBatches([row], tx);
         await sql`RELEASE SAVEPOINT relay_event`.execute(tx);
         relayed.push(row);
       } catch (error) {
@@ -151,6 +177,7 @@ export class EventRelay {
         await this.#setAside(tx, row, error, now);
       }
     }
+    if (!isolate) await this.#deliverBatches(relayed, tx);
     if (relayed.length > 0) {
       await sql`UPDATE outbox SET relayed_at = ${now}
         WHERE (tenant_id, event_id) IN (SELECT * FROM unnest(${relayed.map((r) => r.tenant_id)}::text[], ${relayed.map((r) => r.event_id)}::text[]))`.execute(
@@ -161,19 +188,27 @@ export class EventRelay {
   }
 
   async #deliver(row: OutboxRow, tx: Tx): Promise<void> {
-    const event: DomainEvent = {
-      tenantId: row.tenant_id,
-      eventId: row.event_id,
-      type: row.type,
-      subjectId: row.subject_id,
-      payload: row.payload,
-      occurredAt: row.occurred_at,
-    };
+    const event = toEvent(row);
     for (const handler of [...(this.#handlers.get(row.type) ?? []), ...(this.#handlers.get("*") ?? [])]) {
       try {
         await handler(event, tx);
       } catch (error) {
         throw new SubscriberFailure(row.event_id, error);
+      }
+    }
+  }
+
+  async #deliverBatches(rows: OutboxRow[], tx: Tx): Promise<void> {
+    for (const { types, handler } of this.#batchHandlers) {
+      const events = rows.filter((row) => types.has(row.type)).map(toEvent);
+      if (events.length === 0) continue;
+      try {
+        await handler(events, tx);
+      } catch (error) {
+        throw new SubscriberFailure(
+          events.length === 1 ? (events[0]?.eventId ?? "") : `${events.length} of ${[...types].join(", ")}`,
+          error,
+        );
       }
     }
   }

@@ -129,4 +129,38 @@ describeEachDatabase("background jobs and the outbox", (db) => {
     expect(givenUp.relay_attempts).toBe(8);
     expect(givenUp.relayed_at).not.toBeNull();
   });
+
+  it("hands batch subscribers their events of a pass at once, in commit order, after per-event subscribers", async () => {
+    const database = db().db;
+    await database
+      .insertInto("tenants")
+      .values({
+        tenant_id: "ten_batch",
+        slug: "batch",
+        name: "B",
+        currency: "CNY",
+        time_zone: "UTC",
+        settings: "{}",
+      })
+      .execute();
+    const relay = new EventRelay(database, silent);
+    const calls: string[] = [];
+    relay.subscribe("order.created", async (event) => {
+      calls.push(`single:${String(event.payload.n)}`);
+    });
+    relay.subscribeBatch(["order.created", "order.cancelled"], async (events) => {
+      calls.push(`batch:${events.map((e) => `${e.type.split(".")[1]}${String(e.payload.n)}`).join(",")}`);
+    });
+    const record = (type: string, n: number) =>
+      database
+        .transaction()
+        .execute((tx) => recordEvent(tx, { tenantId: "ten_batch", type, payload: { n } }));
+    await record("order.created", 1);
+    await record("order.cancelled", 1);
+    await record("order.created", 2);
+    await record("member.joined", 3);
+    expect(await relay.relayOnce()).toBe(4);
+    expect(calls).toEqual(["single:1", "single:2", "batch:created1,cancelled1,created2"]);
+    expect(await relay.relayOnce()).toBe(0);
+  });
 });

@@ -28,6 +28,25 @@ export const REFERRAL_COLUMNS = [
   "created_at",
 ] as const;
 
+/** Which of these members are invitees still waiting for their first order to count (one query for many). */
+export async function inviteesAwaitingFirstOrder(
+  db: Executor,
+  tenantId: string,
+  memberIds: readonly string[],
+): Promise<Set<string>> {
+  if (memberIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("referrals")
+    .select("invitee_id")
+    .where("tenant_id", "=", tenantId)
+    .where("invitee_id", "in", [...new Set(memberIds)])
+    .where("status", "=", "active")
+    .where("first_order_id", "is", null)
+    .where("first_order_reward", "is", null)
+    .execute();
+  return new Set(rows.map((r) => r.invitee_id));
+}
+
 export async function referralOfInvitee(
   db: Executor,
   tenantId: string,
