@@ -7,7 +7,7 @@ export const QR_SIZE_MAX_PX = 2048;
 /** What the code encodes: the member center's join page with the brand and the scene. */
 export function joinUrl(publicUrl: string, brandSlug: string, sceneKey: string): string {
   const params = new URLSearchParams({ brand: brandSlug, scene: sceneKey });
-  return `${publicUrl}/member/join?${params.toString()}`;
+  return `${publicUrl}/m/join?${params.toString()}`;
 }
 
 export async function qrPng(text: string, sizePx: number): Promise<Buffer> {

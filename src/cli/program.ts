@@ -64,6 +64,9 @@ export async function startServer(): Promise<void> {
   const lines = [
     "",
     `  Enclave is running (${enclave.platform.database.kind === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL"})`,
+    `  Admin console  ${base}/admin`,
+    `  Member center  ${base}/m`,
+    `  Staff pages    ${base}/staff`,
     `  API            ${base}/v1`,
     `  API docs       ${base}/docs`,
     `  OpenAPI        ${base}/openapi.json`,

@@ -1,18 +1,32 @@
 import { resolveMemberRefs } from "../members/service.ts";
 import type { Executor } from "../platform/db/database.ts";
-import { businessRule, type FieldError, Problem } from "../platform/http/problems.ts";
+import { segmentMemberIds } from "../audience/segments/service.ts";
+import { businessRule, type FieldError, invalidField, Problem } from "../platform/http/problems.ts";
 
-/**
- * Who a bulk issuance goes to. Today an explicit list of members; a saved segment plugs in here when segments
- * land (the audience capability will answer "which members are in segment X"), and nothing else changes.
- */
+/** Who a bulk issuance goes to: an explicit list of members, or the members of a saved segment right now. */
 export type Audience = { member_ids: string[] } | { segment_id: string };
 
 const ERRORS_LISTED_MAX = 100;
 
-export async function resolveAudience(tx: Executor, tenantId: string, audience: Audience): Promise<string[]> {
-  if ("segment_id" in audience)
-    throw businessRule("segments are not available yet: send member_ids", "/audience/segment_id");
+export async function resolveAudience(
+  tx: Executor,
+  tenantId: string,
+  audience: Audience,
+  max: number,
+): Promise<string[]> {
+  if ("segment_id" in audience) {
+    const segment = await segmentMemberIds(tx, tenantId, audience.segment_id, max).catch((error: unknown) => {
+      if (error instanceof Problem && error.code === "not-found")
+        throw invalidField("/audience/segment_id", `no segment ${audience.segment_id}`);
+      throw error;
+    });
+    if (segment.more)
+      throw businessRule(
+        `the segment has more than ${max} members: issue to it in parts with member_ids (GET /v1/audience/segments/{id}/members pages them)`,
+        "/audience/segment_id",
+      );
+    return segment.member_ids;
+  }
   const resolved = await resolveMemberRefs(
     tx,
     tenantId,

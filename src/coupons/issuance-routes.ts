@@ -120,7 +120,7 @@ export const issuanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: `Issue a template or a pack to up to ${MAX_BULK_MEMBERS} members at once`,
         description:
           "All or nothing against the budget: if the template cannot cover every member, nothing is issued (409 `insufficient-stock`). " +
-          "Members at the per-member limit are left out and counted in `skipped`. Unknown members are a 400 naming each. `segment_id` is accepted once segments exist.",
+          "Members at the per-member limit are left out and counted in `skipped`. Unknown members are a 400 naming each. `segment_id` issues to the segment's members as they are now (up to the same limit).",
         body: Type.Object(
           {
             template_code: Type.Optional(CodeSchema),
@@ -167,7 +167,7 @@ export const issuanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
             throw invalidField("/template_code", `no coupon template ${template_code}`);
           if (pack_code !== undefined && (!pack || !pack.active))
             throw invalidField("/pack_code", `no coupon pack ${pack_code} being given out`);
-          const memberIds = await resolveAudience(tx, tenantId, audience);
+          const memberIds = await resolveAudience(tx, tenantId, audience, MAX_BULK_MEMBERS);
           const result = await issueCoupons(
             tx,
             tenantId,

@@ -230,7 +230,44 @@ describeEachDatabase("Issuing coupons", (database) => {
       token: brand.ownerToken,
       body: { template_code: "BULK", audience: { segment_id: "seg_1" }, reference: "y" },
     });
-    expect(segment.body).toMatchObject({ status: 422, field: "/audience/segment_id" });
+    expect(segment.body).toMatchObject({ status: 400, field: "/audience/segment_id" });
+  });
+
+  it("issues to the members of a saved segment as it is now", async () => {
+    const other = await h().newBrand();
+    await api()("POST", "/v1/coupon-templates", {
+      token: other.ownerToken,
+      body: templateBody("SEG", { kind: "amount_off", amount_minor: 500 }),
+    });
+    const members = [await newMember(h(), other), await newMember(h(), other)];
+    const recompute = await api()("POST", "/v1/audience/recompute", { token: other.ownerToken });
+    expect(recompute.status, JSON.stringify(recompute.body)).toBe(200);
+    const everyone = await api()<{ segment_id: string; member_count: number }>(
+      "POST",
+      "/v1/audience/segments",
+      {
+        token: other.writeKey,
+        body: { name: "Everyone", condition: { field: "member.status", op: "eq", value: "active" } },
+      },
+    );
+    expect(everyone.status, JSON.stringify(everyone.body)).toBe(201);
+    expect(everyone.body.member_count).toBe(2);
+    const res = await api()("POST", "/v1/coupon-issues", {
+      token: other.ownerToken,
+      body: { template_code: "SEG", audience: { segment_id: everyone.body.segment_id }, reference: "seg-1" },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ members: 2, issued: 2 });
+    for (const member of members) {
+      const wallet = await api()<{ items: { template_code: string }[] }>(
+        "GET",
+        `/v1/members/${member}/coupons`,
+        {
+          token: other.readKey,
+        },
+      );
+      expect(wallet.body.items.map((c) => c.template_code)).toContain("SEG");
+    }
   });
 
   it(

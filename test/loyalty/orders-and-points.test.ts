@@ -437,10 +437,12 @@ describeEachDatabase("Orders earn points through the ledger", (db) => {
       body: { amount: -600, reason: "correction" },
     });
     expect(take.status).toBe(422);
+    // The adjustment's own entry (the audit log also records each staff request touching the member).
     const audit = await h()
       .enclave.platform.database.db.selectFrom("audit_log")
       .selectAll()
       .where("subject_id", "=", member)
+      .where("action", "=", "points.adjust")
       .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]?.detail).toMatchObject({ amount: 500, reason: "service recovery" });

@@ -124,7 +124,8 @@ async function main(): Promise<void> {
         await page.getByLabel("品牌标识").fill(DEMO.tenant);
         await page.getByLabel("邮箱").fill(DEMO.email);
         await page.getByLabel("密码").fill(DEMO.password);
-        await page.getByRole("button", { name: "登录" }).click();
+        // Ant Design spaces out a two-character Chinese label: "登 录".
+        await page.getByRole("button", { name: /登\s*录/ }).click();
       }
       await page.locator("[data-testid=chart-growth] canvas").waitFor();
       await shoot(page, `admin-dashboard${lang === "en" ? "" : "-zh"}`);
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
       await page.getByRole("button", { name: "Find members" }).click();
       await page.getByTestId("filter-count").waitFor();
       await shoot(page, "admin-members-filter");
-      await page.locator(".ant-tabs-tabpane-active .ant-table-row a").first().click();
+      await page.getByTestId("filter-results").locator(".ant-table-row a").first().click();
       await page.getByTestId("member-name").waitFor();
       await shoot(page, "admin-member-360");
       await page.getByRole("button", { name: "Adjust points" }).click();

@@ -216,6 +216,13 @@ export const messages = {
   "codes.openLink": ["打开入会链接", "Open the join link"],
   "codes.kind.store": ["门店码", "Store"],
   "codes.kind.campaign": ["活动码", "Campaign"],
+  "bulk.title": ["向人群“{name}”发券", "Issue a coupon to “{name}”"],
+  "bulk.running": ["正在发放，人群较大时需要一些时间…", "Issuing; a large segment takes a while…"],
+  "bulk.done": [
+    "已向 {members} 位会员发放 {issued} 张，跳过 {skipped} 位",
+    "Issued {issued} coupons to {members} members; {skipped} left out",
+  ],
+  "bulk.close": ["关闭", "Close"],
   "segments.new": ["新建人群", "New segment"],
   "segments.name": ["人群名称", "Segment name"],
   "segments.saveAs": ["保存为人群", "Save as segment"],

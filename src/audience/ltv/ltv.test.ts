@@ -192,8 +192,8 @@ describe("Predictions", () => {
 });
 
 describe("Fitting the CDNOW master file (23,570 customers)", () => {
-  it("takes at most 5 seconds for BG/NBD and Gamma-Gamma together, parsing included", () => {
-    const started = performance.now();
+  // The time this takes is a benchmark figure (npm run bench -- audience), not a test: tests check behaviour.
+  it("fits BG/NBD and Gamma-Gamma to the whole file, both converging", () => {
     const customers = summarize(
       parseCdnowPurchases(readFileSync(join(DATA, "CDNOW_master.txt"), "utf8")),
       dayOf("19970930"),
@@ -204,14 +204,7 @@ describe("Fitting the CDNOW master file (23,570 customers)", () => {
         c.x > 0 && c.mean_value !== undefined ? [{ x: c.x, mean_value: c.mean_value, weight: 1 }] : [],
       ),
     );
-    const elapsedMs = performance.now() - started;
     expect(customers).toHaveLength(23_570);
     expect(bg.converged && gg.converged).toBe(true);
-    expect(elapsedMs).toBeLessThan(5_000);
-    console.info(
-      `CDNOW master: ${customers.length} customers, fit in ${Math.round(elapsedMs)} ms`,
-      bg.params,
-      gg.params,
-    );
   });
 });

@@ -214,6 +214,28 @@ export async function previewCondition(
 }
 
 /** The stored membership, in member-id order, within the caller's scope. */
+/**
+ * The ids of a segment's members, at most `max` (and whether there were more), for another capability acting on
+ * the whole segment at once (a bulk coupon issue). An unknown segment is a 404.
+ */
+export async function segmentMemberIds(
+  db: Executor,
+  tenantId: string,
+  segmentId: string,
+  max: number,
+): Promise<{ member_ids: string[]; more: boolean }> {
+  await getSegment(db, tenantId, segmentId);
+  const rows = await db
+    .selectFrom("audience_segment_members")
+    .select("member_id")
+    .where("tenant_id", "=", tenantId)
+    .where("segment_id", "=", segmentId)
+    .orderBy("member_id")
+    .limit(max + 1)
+    .execute();
+  return { member_ids: rows.slice(0, max).map((r) => r.member_id), more: rows.length > max };
+}
+
 export async function segmentMembers(
   db: Executor,
   tenantId: string,

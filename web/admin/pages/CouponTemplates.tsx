@@ -24,7 +24,7 @@ import { useI18n } from "../../shared/i18n.tsx";
 import type { CouponTemplate } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
-import { showProblem } from "./useProblemForm.ts";
+import { showProblem } from "./form-problems.ts";
 
 interface TemplateForm {
   code: string;

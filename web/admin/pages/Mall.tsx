@@ -6,7 +6,7 @@ import type { CouponTemplate } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
 import { SimpleList } from "./SimpleList.tsx";
-import { showProblem } from "./useProblemForm.ts";
+import { showProblem } from "./form-problems.ts";
 
 interface Reward {
   reward_id: string;

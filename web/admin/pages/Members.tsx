@@ -179,40 +179,42 @@ export function FilterMembers() {
           <Typography.Text strong data-testid="filter-count">
             {t("members.matching", { count: preview.count })}
           </Typography.Text>
-          <Table
-            rowKey="member_id"
-            size="small"
-            dataSource={preview.members}
-            pagination={false}
-            columns={[
-              {
-                title: t("member.id"),
-                dataIndex: "member_id",
-                render: (id: string) => <Link to={`/members/${id}`}>{id}</Link>,
-              },
-              {
-                title: t("member.stage"),
-                dataIndex: "stage",
-                render: (s: string | null) => (s ? t(`stage.${s}` as MessageKey) : "—"),
-              },
-              {
-                title: "RFM",
-                dataIndex: "rfm_group",
-                render: (g: string | null) => (g ? t(`rfm.${g}` as MessageKey) : "—"),
-              },
-              { title: t("dash.orders"), dataIndex: "orders_count" },
-              {
-                title: t("member.spend"),
-                dataIndex: "spend_minor",
-                render: (v: number | null) => money(v, lang),
-              },
-              {
-                title: t("member.lastOrder"),
-                dataIndex: "last_order_at",
-                render: (v: string | null) => dateTime(v, lang),
-              },
-            ]}
-          />
+          <div data-testid="filter-results">
+            <Table
+              rowKey="member_id"
+              size="small"
+              dataSource={preview.members}
+              pagination={false}
+              columns={[
+                {
+                  title: t("member.id"),
+                  dataIndex: "member_id",
+                  render: (id: string) => <Link to={`/members/${id}`}>{id}</Link>,
+                },
+                {
+                  title: t("member.stage"),
+                  dataIndex: "stage",
+                  render: (s: string | null) => (s ? t(`stage.${s}` as MessageKey) : "—"),
+                },
+                {
+                  title: "RFM",
+                  dataIndex: "rfm_group",
+                  render: (g: string | null) => (g ? t(`rfm.${g}` as MessageKey) : "—"),
+                },
+                { title: t("dash.orders"), dataIndex: "orders_count" },
+                {
+                  title: t("member.spend"),
+                  dataIndex: "spend_minor",
+                  render: (v: number | null) => money(v, lang),
+                },
+                {
+                  title: t("member.lastOrder"),
+                  dataIndex: "last_order_at",
+                  render: (v: string | null) => dateTime(v, lang),
+                },
+              ]}
+            />
+          </div>
         </>
       )}
     </Space>
