@@ -22,14 +22,7 @@ export type TagKind = "manual" | "rule" | "product_lifecycle" | "scene" | "keywo
 export type TagDimension =
   "attribute" | "product_lifecycle" | "user_lifecycle" | "custom" | "chat_keyword" | "scene";
 export type TagSource =
-  | "manual"
-  | "csv"
-  | "api"
-  | "rule"
-  | "product_lifecycle"
-  | "scene"
-  | "keyword"
-  | "campaign";
+  "manual" | "csv" | "api" | "rule" | "product_lifecycle" | "scene" | "keyword" | "campaign";
 
 export interface AudienceSettingsTable {
   tenant_id: string;

@@ -128,7 +128,9 @@ export const MemberTagSchema = Type.Object({
   group_id: Type.String(),
   group_name: Type.String(),
   dimension: DimensionSchema,
-  source: Type.String({ description: "manual, csv, api, rule, product_lifecycle, scene, keyword or campaign" }),
+  source: Type.String({
+    description: "manual, csv, api, rule, product_lifecycle, scene, keyword or campaign",
+  }),
   source_ref: Type.Union([Type.String(), Type.Null()], {
     description: "Who or what: staff or key id, message id, scene key",
   }),
