@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { getMember } from "../members/service.ts";
+import { getMember, isMemberVisible } from "../members/service.ts";
 import { actorOf, tenantOf } from "../platform/auth/principal.ts";
 import { retryOnConflict } from "../platform/db/retry.ts";
 import { command } from "../platform/http/command.ts";
+import { notFound } from "../platform/http/problems.ts";
 import { checkoutView, commitCheckout, getCheckout, lockCheckout } from "./checkout.ts";
 import { quoteCheckout, toCart } from "./quote.ts";
 import { cancelCheckout, confirmCheckout, refundCheckout } from "./settlement.ts";
@@ -45,9 +46,9 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const tenantId = tenantOf(request);
       // A member quotes only for themselves; staff only for members in their scope. The scope check and the
-      // quote's reads run together; nothing is answered unless the check passes.
-      const [, quote] = await Promise.all([
-        getMember(db, tenantId, request.body.member_id, request.principal),
+      // quote's reads run together; nothing is answered unless the check passes. The check reads no personal data.
+      const [visible, quote] = await Promise.all([
+        isMemberVisible(db, tenantId, request.body.member_id, request.principal),
         quoteCheckout(
           db,
           tenantId,
@@ -59,6 +60,7 @@ export const checkoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
           now(),
         ),
       ]);
+      if (!visible) throw notFound("member", request.body.member_id);
       return serializeQuote(quote);
     },
   );

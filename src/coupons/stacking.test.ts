@@ -109,6 +109,27 @@ describe("the best combination", () => {
     ]);
   });
 
+  it("weighs many coupons of one kind as one: the soonest to expire, without crowding other kinds out", () => {
+    // Five copies of a coupon that switches the tier discount off: alone each takes more off than the other kind,
+    // so they rank first; as one kind they leave room for the coupon that keeps the tier discount and wins.
+    const template = { template_id: "ctpl_pack", with_member_discount: false };
+    const copies = [5, 4, 3, 2, 1].map((day) =>
+      spendGet(100, 50, { ...template, valid_until: new Date(`2026-07-0${day}T00:00:00Z`) }),
+    );
+    const keeps = spendGet(100, 45);
+    const member = tier({ discount_percent: 10 });
+    const decision = decideQuote(cart([line("A", 1000)]), member, [...copies, keeps], NOW);
+    expect(decision.best.coupon_ids).toEqual([keeps.coupon_id]);
+    expect(decision.best.total_due_minor).toBe(yuan(855));
+    expect(decision.evaluations.map((e) => e.discount_minor)).toEqual([
+      ...copies.map(() => yuan(50)),
+      yuan(45),
+    ]);
+
+    const alone = decideQuote(cart([line("A", 1000)]), NO_BENEFITS, copies, NOW);
+    expect(alone.best.coupon_ids).toEqual([copies[4]?.coupon_id]);
+  });
+
   it("offers nothing, and charges the full price, when no coupon applies", () => {
     const decision = decideQuote(cart([line("A", 50)]), NO_BENEFITS, [spendGet(148, 20)], NOW);
     expect(decision.best).toMatchObject({ coupon_ids: [], total_due_minor: yuan(50), discount_minor: 0 });

@@ -63,21 +63,31 @@ export function decideQuote(
   now: Date,
 ): QuoteDecision {
   const baseline = priceCart(cart, member, []).pricing;
+  // A wallet holds many coupons of one template (a pack, a campaign's repeats): they price alike, so each kind
+  // is priced alone once.
+  const kinds = kindsOf(offers);
+  const alone = new Map<string, Omit<OfferEvaluation, "offer">>();
   const evaluations: OfferEvaluation[] = offers.map((offer) => {
     const blocker = staticBlocker(offer, cart, member, now);
     if (blocker) return { offer, blocker, discount_minor: 0, saves_minor: 0 };
-    const alone = priceCart(cart, member, [offer]);
-    const failed = alone.blocked[0];
-    if (failed) return { offer, blocker: failed.blocker, discount_minor: 0, saves_minor: 0 };
-    return {
-      offer,
-      blocker: undefined,
-      discount_minor: alone.pricing.coupon_discount_minor,
-      saves_minor: baseline.total_due_minor - alone.pricing.total_due_minor,
-    };
+    const key = kinds.get(offer) ?? "";
+    let result = alone.get(key);
+    if (!result) {
+      const outcome = priceCart(cart, member, [offer]);
+      const failed = outcome.blocked[0];
+      result = failed
+        ? { blocker: failed.blocker, discount_minor: 0, saves_minor: 0 }
+        : {
+            blocker: undefined,
+            discount_minor: outcome.pricing.coupon_discount_minor,
+            saves_minor: baseline.total_due_minor - outcome.pricing.total_due_minor,
+          };
+      alone.set(key, result);
+    }
+    return { offer, ...result };
   });
 
-  const { best, evaluated } = searchBest(cart, member, evaluations, baseline);
+  const { best, evaluated } = searchBest(cart, member, evaluations, baseline, kinds);
   const almost = evaluations
     .flatMap((e) => {
       const missing = e.blocker ? nearMiss(e.blocker) : undefined;
@@ -94,6 +104,43 @@ export function decideQuote(
 const missingSize = (m: Missing) =>
   m.kind === "spend" ? m.amount_minor : m.kind === "items" ? m.quantity : 1;
 
+/**
+ * Each offer's kind: coupons of one kind take the same off any cart, in any set; only their ids and dates (checked
+ * apart, by `staticBlocker`) differ. The kind is what pricing reads of a coupon, all from its template; it is
+ * spelled out only for templates with several coupons here (most wallets hold one of each).
+ */
+function kindsOf(offers: CouponOffer[]): Map<CouponOffer, string> {
+  const perTemplate = new Map<string, number>();
+  for (const o of offers) perTemplate.set(o.template_id, (perTemplate.get(o.template_id) ?? 0) + 1);
+  return new Map(
+    offers.map((o, i) => [
+      o,
+      perTemplate.get(o.template_id) === 1
+        ? String(i)
+        : JSON.stringify([
+            o.template_id,
+            o.benefit,
+            o.conditions,
+            o.group,
+            o.exclusive,
+            o.with_member_discount,
+            o.budget_left_minor,
+          ]),
+    ]),
+  );
+}
+
+/** The first of each kind of coupon: more of the same can only price the same sets again. */
+function distinctKinds(evaluations: OfferEvaluation[], kinds: Map<CouponOffer, string>): OfferEvaluation[] {
+  const seen = new Set<string>();
+  return evaluations.filter((e) => {
+    const key = kinds.get(e.offer) ?? "";
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Better coupons first within a group: more off, then the one expiring soonest (use it before it is lost). */
 function byPreference(a: OfferEvaluation, b: OfferEvaluation): number {
   return (
@@ -108,8 +155,14 @@ function searchBest(
   member: MemberBenefits,
   evaluations: OfferEvaluation[],
   baseline: Pricing,
+  kinds: Map<CouponOffer, string>,
 ): { best: Pricing; evaluated: number } {
-  const usable = evaluations.filter((e) => !e.blocker && e.discount_minor > 0).sort(byPreference);
+  // Of several coupons of a kind, the preferred one (expiring soonest) stands for them all: the search's tie-break
+  // would choose it anyway, and the candidate places left go to other kinds.
+  const usable = distinctKinds(
+    evaluations.filter((e) => !e.blocker && e.discount_minor > 0).sort(byPreference),
+    kinds,
+  );
   const groups = new Map<string, OfferEvaluation[]>();
   for (const e of usable) {
     if (e.offer.exclusive) continue;

@@ -298,6 +298,26 @@ export function memberScope(principal: Principal | undefined) {
   };
 }
 
+/**
+ * Whether the member exists and the principal may see them: `getMember`'s check without reading the record, for
+ * read paths that only need the check (a checkout quote, on the till's critical path).
+ */
+export async function isMemberVisible(
+  db: Executor,
+  tenantId: string,
+  memberId: string,
+  principal: Principal | undefined,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("members")
+    .select("members.member_id")
+    .where("members.tenant_id", "=", tenantId)
+    .where("members.member_id", "=", memberId)
+    .where(memberScope(principal))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function getMember(
   db: Executor,
   tenantId: string,

@@ -14,6 +14,12 @@ const EXPORT_ROUTES: ReadonlySet<string> = new Set([
   "GET /v1/audience/segments/:segment_id/export",
   "GET /v1/members/:member_id/data-export",
 ]);
+/** POSTs that only read: a checkout quote prices the member's wallet, tier and points and changes nothing. */
+const READ_ONLY_POSTS: ReadonlySet<string> = new Set([
+  "POST /v1/checkout/quote",
+  "POST /v1/audience/segments/preview",
+]);
+
 /** Reading the audit log names members in its query but reads no member data. */
 const NOT_AUDITED: ReadonlySet<string> = new Set(["GET /v1/audit-log"]);
 const MEMBER_ID_MAX_LENGTH = 64;
@@ -51,7 +57,7 @@ export function auditedRequest(request: {
     ? "member_data.export"
     : key === "POST /v1/members/:member_id/erasure"
       ? "member_data.erase"
-      : request.method === "GET" || request.method === "HEAD"
+      : request.method === "GET" || request.method === "HEAD" || READ_ONLY_POSTS.has(key)
         ? "member_data.read"
         : "member_data.change";
   return { action, member_id: memberId ?? null };

@@ -71,7 +71,7 @@ describe("which requests the audit log records", () => {
       member_id: "mem_1",
     });
     expect(request("POST", "/v1/checkout/quote", { body: { member_id: "mem_2" } })).toEqual({
-      action: "member_data.change",
+      action: "member_data.read",
       member_id: "mem_2",
     });
     expect(request("GET", "/v1/orders", { query: { member_id: "mem_3" } })?.member_id).toBe("mem_3");
