@@ -175,6 +175,10 @@ async function main(): Promise<void> {
         await page.locator(".ant-table-tbody").first().waitFor();
         await shoot(page, name);
       }
+      await page.goto("/admin/tasks");
+      await page.getByRole("link", { name: "本周发放新人券 Give out welcome coupons" }).click();
+      await page.locator("[data-testid=chart-task-rollup] canvas").waitFor();
+      await shoot(page, "admin-task-rollup");
       await context.close();
     }
 

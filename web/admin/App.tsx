@@ -22,6 +22,8 @@ const Tags = lazy(() => import("./pages/Tags.tsx"));
 const Segments = lazy(() => import("./pages/Segments.tsx"));
 const Staff = lazy(() => import("./pages/Staff.tsx"));
 const ChannelCodes = lazy(() => import("./pages/ChannelCodes.tsx"));
+const Tasks = lazy(() => import("./pages/Tasks.tsx"));
+const TaskDetail = lazy(() => import("./pages/TaskDetail.tsx"));
 
 export function App() {
   const { lang } = useI18n();
@@ -55,6 +57,8 @@ export function App() {
                     <Route path="/segments" element={<Segments />} />
                     <Route path="/staff" element={<Staff />} />
                     <Route path="/channel-codes" element={<ChannelCodes />} />
+                    <Route path="/tasks" element={<Tasks />} />
+                    <Route path="/tasks/:taskId" element={<TaskDetail />} />
                     <Route path="*" element={<Navigate to="/" replace />} />
                   </Routes>
                 </Suspense>

@@ -21,6 +21,7 @@ export function Layout(props: { children: ReactNode }) {
     { key: "/earn-rules", label: t("nav.earnRules") },
     { key: "/channel-codes", label: t("nav.codes") },
     { key: "/staff", label: t("nav.staff") },
+    { key: "/tasks", label: t("nav.tasks") },
   ];
   return (
     <AntLayout style={{ minHeight: "100vh" }}>
