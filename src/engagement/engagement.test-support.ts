@@ -1,8 +1,8 @@
-import pino from "pino";
-import { beforeAll, expect } from "vitest";
+import { expect } from "vitest";
 import type { Brand, Harness } from "../../test/support/harness.ts";
-import { openMemberSession } from "../access/service.ts";
-import { EventRelay } from "../platform/events.ts";
+import { ledgerProblems, memberToken, pointsOf } from "../../test/support/loyalty.ts";
+import { drainEvents, useRelay } from "../../test/support/relay.ts";
+import type { EventRelay } from "../platform/events.ts";
 import { registerEngagementSubscriptions } from "./subscriptions.ts";
 
 /** Helpers for engagement specs: members, their sessions, balances and timelines, through the API. */
@@ -23,24 +23,6 @@ export async function newMember(
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.member_id;
-}
-
-export async function memberToken(h: Harness, brand: Brand, memberId: string): Promise<string> {
-  const session = await openMemberSession(
-    h.enclave.platform.database.db,
-    brand.tenantId,
-    memberId,
-    h.enclave.platform.clock.now(),
-  );
-  return session.token;
-}
-
-export async function pointsOf(h: Harness, brand: Brand, memberId: string): Promise<number> {
-  const res = await h.api<{ available: number }>("GET", `/v1/members/${memberId}/points`, {
-    token: brand.readKey,
-  });
-  expect(res.status).toBe(200);
-  return res.body.available;
 }
 
 export async function grant(h: Harness, brand: Brand, memberId: string, amount: number): Promise<void> {
@@ -76,11 +58,6 @@ export async function timeline(
   return res.body.items;
 }
 
-export async function ledgerProblems(h: Harness, brand: Brand): Promise<string[]> {
-  const res = await h.api<{ problems: string[] }>("GET", "/v1/points/check", { token: brand.readKey });
-  return res.body.problems;
-}
-
 export async function couponTemplate(
   h: Harness,
   brand: Brand,
@@ -110,22 +87,9 @@ export async function couponCodes(h: Harness, brand: Brand, memberId: string): P
   return res.body.items.map((c) => c.template_code).sort();
 }
 
-/** A relay of its own with the engagement subscriptions only, driven by hand. */
+/** A relay of its own with only these subscriptions, driven by hand: `relay().relayOnce()`. */
 export function useEngagementRelay(h: () => Harness): () => EventRelay {
-  let relay: EventRelay | undefined;
-  beforeAll(() => {
-    const platform = h().enclave.platform;
-    relay = new EventRelay(platform.database.db, pino({ level: "silent" }));
-    registerEngagementSubscriptions({ ...platform, events: relay });
-  });
-  return () => {
-    if (!relay) throw new Error("relay not ready");
-    return relay;
-  };
-}
-
-export async function drainEvents(relay: EventRelay): Promise<void> {
-  for (let i = 0; i < 100 && (await relay.relayOnce()) > 0; i++);
+  return useRelay(h, registerEngagementSubscriptions);
 }
 
 let orderCounter = 0;
@@ -145,3 +109,5 @@ export async function placeOrder(h: Harness, brand: Brand, memberId: string, pai
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.order_id;
 }
+
+export { drainEvents, ledgerProblems, memberToken, pointsOf };

@@ -69,19 +69,47 @@ describeEachDatabase("API fuzzing from the OpenAPI document", (db) => {
       },
     });
     expect([store.status, member.status, order.status]).toEqual([201, 201, 201]);
-    Object.assign(ids, {
-      member_id: [member.body.member_id],
-      order_id: [order.body.order_id],
-      org_unit_id: [store.body.org_unit_id, brand.hqId],
-      tenant_slug: [brand.slug],
-      coupon: [member.body.card_no],
-    });
     const session = await openMemberSession(
       h().enclave.platform.database.db,
       brand.tenantId,
       member.body.member_id,
       new Date(),
     );
+    // Ids of things deeper routes act on, so generated requests get past "not found" to the rules behind it.
+    const task = await h().api<{ task_id: string }>("POST", "/v1/engagement/tasks", {
+      token: brand.writeKey,
+      body: { code: "T1", name: "Share", event_type: "share", period: "daily", reward_points: 1 },
+    });
+    const trial = await h().api<{ trial_id: string }>("POST", "/v1/trials", {
+      token: brand.writeKey,
+      body: {
+        code: "TR1",
+        name: "Trial",
+        product_sku: "SKU",
+        quota: 2,
+        applications_open_at: new Date(Date.now() - 86_400_000).toISOString(),
+        applications_close_at: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    const application = await h().api<{ application_id: string }>(
+      "POST",
+      `/v1/me/trials/${trial.body.trial_id}/applications`,
+      {
+        token: session.token,
+        body: { recipient_name: "Li", phone: "13912345678", address: "1 Main Street" },
+      },
+    );
+    expect([task.status, trial.status, application.status]).toEqual([201, 201, 201]);
+    Object.assign(ids, {
+      member_id: [member.body.member_id],
+      order_id: [order.body.order_id],
+      org_unit_id: [store.body.org_unit_id, brand.hqId],
+      tenant_slug: [brand.slug],
+      coupon: [member.body.card_no],
+      task_id: [task.body.task_id],
+      trial_id: [trial.body.trial_id],
+      application_id: [application.body.application_id],
+    });
     tokens = {
       owner: brand.ownerToken,
       write: brand.writeKey,

@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+import { openMemberSession } from "../../src/access/service.ts";
 import type { Harness, Brand } from "./harness.ts";
 
 let orderCounter = 0;
@@ -56,4 +58,23 @@ export async function ledgerProblems(h: Harness, brand: Brand): Promise<string[]
     token: brand.readKey,
   });
   return res.body.problems;
+}
+
+/** A member session token, opened as the brand's backend would vouch for the member. */
+export async function memberToken(h: Harness, brand: Brand, memberId: string): Promise<string> {
+  const session = await openMemberSession(
+    h.enclave.platform.database.db,
+    brand.tenantId,
+    memberId,
+    h.enclave.platform.clock.now(),
+  );
+  return session.token;
+}
+
+export async function pointsOf(h: Harness, brand: Brand, memberId: string): Promise<number> {
+  const res = await h.api<{ available: number }>("GET", `/v1/members/${memberId}/points`, {
+    token: brand.readKey,
+  });
+  expect(res.status).toBe(200);
+  return res.body.available;
 }

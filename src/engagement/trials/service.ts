@@ -214,7 +214,7 @@ async function lockApplication(tx: Executor, tenantId: string, applicationId: st
 function expectStatus(application: Application, wanted: TrialApplicationStatus, doing: string): void {
   if (application.status !== wanted)
     throw new Problem("conflict", `cannot ${doing} an application that is ${application.status}`, {
-      extensions: { status: application.status },
+      extensions: { application_status: application.status },
     });
 }
 

@@ -86,6 +86,8 @@ export class Problem extends Error {
   body(instance?: string, requestId?: string): ProblemBody {
     const first = this.errors?.[0];
     return {
+      // Extensions first: they add members, never replace the standard ones (status is the HTTP status, always).
+      ...this.extensions,
       type: problemTypeUri(this.code),
       title: PROBLEM_TYPES[this.code].title,
       status: this.status,
@@ -95,7 +97,6 @@ export class Problem extends Error {
       ...(this.errors ? { errors: this.errors } : {}),
       ...(instance ? { instance } : {}),
       ...(requestId ? { request_id: requestId } : {}),
-      ...this.extensions,
     };
   }
 }
