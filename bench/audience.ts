@@ -2,6 +2,7 @@
  * Audience at scale on PostgreSQL: recompute facts, RFM, stages, rule and product tags and every segment for a brand
  * of N members and N × orders-per-member orders; re-evaluate one member after an event; fit the LTV models.
  * Usage: npm run bench -- audience [members=1000000] [orders_per_member=10]
+ * BENCH_AUDIENCE_LTV=0 leaves out the LTV fit (minutes at a million members) when only the recompute is wanted.
  *
  * The data is generated inside PostgreSQL (INSERT … SELECT FROM generate_series, seeded), so the generator holds
  * nothing in Node and loads millions of rows at the server's speed. Node's peak resident memory is reported: the
@@ -9,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sql } from "kysely";
+import { type QueryId, sql } from "kysely";
 import type { ConditionJson } from "../src/audience/conditions/schema.ts";
 import { reevaluateDirtyMembers, reevaluateMember } from "../src/audience/incremental.ts";
 import { compress, fitBgNbd } from "../src/audience/ltv/bgnbd.ts";
@@ -20,7 +21,7 @@ import { markDirty } from "../src/audience/dirty.ts";
 import { recomputeAudience, type RecomputeReport } from "../src/audience/recompute.ts";
 import { createSegment } from "../src/audience/segments/service.ts";
 import { createTag, createTagGroup } from "../src/audience/tags/catalog.ts";
-import { openDatabase } from "../src/platform/db/database.ts";
+import { type Db, openDatabase } from "../src/platform/db/database.ts";
 import { migrate } from "../src/platform/db/migrate.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import { freshPostgres, machine, ROOT, row } from "./support.ts";
@@ -94,6 +95,9 @@ try {
   );
   await sql`ANALYZE`.execute(db);
   const loadMs = performance.now() - started;
+  // Progress as it goes (a run at a million members takes a while; the table follows at the end).
+  const progress = (what: string) => console.log(`${new Date().toISOString()} ${what}`);
+  progress(`generated in ${seconds(loadMs)} s`);
 
   // ——— what the brand defined: tags and segments ———
   const group = await createTagGroup(db, t, { name: "Bench", dimension: "custom" }, now);
@@ -187,14 +191,17 @@ try {
   // The first run builds everything from nothing; segments are then saved (each filled at once, a baseline), and
   // the next day's run is the steady state: every fact, score, tag and segment re-derived, the changes as events.
   const runs: RecomputeReport[] = [await recomputeAudience(db, t, now)];
+  progress(`first recompute ${seconds(runs[0]?.duration_ms ?? 0)} s`);
   started = performance.now();
   for (const [i, condition] of segments.entries())
     await db.transaction().execute((tx) => createSegment(tx, t, { name: `segment ${i}`, condition }, now));
   const saveSegmentsMs = performance.now() - started;
   // The nightly run: facts only for members marked by events (none here), everything else for everyone.
   runs.push(await recomputeAudience(db, t, new Date(now.getTime() + 86_400_000), { facts: "changed" }));
+  progress(`nightly recompute ${seconds(runs[1]?.duration_ms ?? 0)} s ${JSON.stringify(runs[1]?.phases_ms)}`);
   // The weekly run: the same with every member's facts rebuilt from orders.
   runs.push(await recomputeAudience(db, t, new Date(now.getTime() + 2 * 86_400_000), { facts: "full" }));
+  progress(`weekly recompute ${seconds(runs[2]?.duration_ms ?? 0)} s ${JSON.stringify(runs[2]?.phases_ms)}`);
 
   // ——— one member's events ———
   const ids = (
@@ -215,6 +222,10 @@ try {
   };
   const afterTag = await single(["tags"]);
   const afterOrder = await single(["orders", "points", "tier"]);
+  if (process.env.BENCH_AUDIENCE_TRACE === "1") await traceOneMember(db, t, ids[0] ?? "", now);
+  progress(
+    `one member: after a tag ${afterTag.median.toFixed(1)} / ${afterTag.p95.toFixed(1)} ms, after an order ${afterOrder.median.toFixed(1)} / ${afterOrder.p95.toFixed(1)} ms`,
+  );
   const drainIds = (
     await sql<{
       member_id: string;
@@ -228,8 +239,9 @@ try {
   const drainMs = performance.now() - started;
 
   // ——— LTV ———
+  const withLtv = process.env.BENCH_AUDIENCE_LTV !== "0";
   started = performance.now();
-  const ltv = await fitLtv(db, t, now);
+  const ltv = withLtv ? await fitLtv(db, t, now) : undefined;
   const ltvMs = performance.now() - started;
   started = performance.now();
   const cdnow = summarize(
@@ -288,13 +300,14 @@ try {
       `${drained} members, ${Math.round(drained / (drainMs / 1000))} members/s`,
     ]),
   );
-  console.log(
-    row([
-      "LTV fit + predictions",
-      `${seconds(ltvMs)} s`,
-      ltv.fitted ? `${ltv.predicted_members} purchasers predicted` : ltv.reason,
-    ]),
-  );
+  if (ltv)
+    console.log(
+      row([
+        "LTV fit + predictions",
+        `${seconds(ltvMs)} s`,
+        ltv.fitted ? `${ltv.predicted_members} purchasers predicted` : ltv.reason,
+      ]),
+    );
   console.log(
     row([
       "BG/NBD + Gamma-Gamma on CDNOW_master",
@@ -308,4 +321,29 @@ try {
   // BENCH_KEEP_DATABASE=1 leaves the data for looking into plans: psql the printed URL.
   if (process.env.BENCH_KEEP_DATABASE === "1") console.log(`kept ${postgres.url}`);
   else await postgres.drop();
+}
+
+/** BENCH_AUDIENCE_TRACE=1: each statement of one member's re-evaluation after an order, with its time as seen by Node. */
+async function traceOneMember(db: Db, tenantId: string, memberId: string, at: Date) {
+  const started = new Map<QueryId, number>();
+  const what = new Map<QueryId, string>();
+  const traced = db.withPlugin({
+    transformQuery(args) {
+      started.set(args.queryId, performance.now());
+      const node = args.node as { kind: string; sqlFragments?: readonly string[] };
+      what.set(args.queryId, (node.sqlFragments?.[0] ?? node.kind).replace(/\s+/g, " ").slice(0, 70));
+      return args.node;
+    },
+    transformResult(args) {
+      const ms = performance.now() - (started.get(args.queryId) ?? performance.now());
+      console.log(`  ${ms.toFixed(2).padStart(6)} ms  ${what.get(args.queryId)}`);
+      return Promise.resolve(args.result);
+    },
+  });
+  for (let round = 0; round < 3; round++) {
+    console.log(`trace round ${round}`);
+    const s = performance.now();
+    await reevaluateMember(traced, tenantId, memberId, ["orders", "points", "tier"], at);
+    console.log(`  total ${(performance.now() - s).toFixed(2)} ms`);
+  }
 }

@@ -151,6 +151,30 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
   ]);
   await server.stop();
 
+  // The same on two server processes (ENCLAVE_WORKERS=2): Node runs JavaScript on one core per process.
+  const pair = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url, ENCLAVE_WORKERS: "2" }, 3903);
+  const s2 = await single(pair, key, members, 64);
+  report([
+    "HTTP, one order per request (64 connections), 2 processes",
+    "PostgreSQL",
+    s2.perSecond,
+    s2.p99,
+    s2.errors,
+    pair.peakRssMiB(),
+    await check(pair, key),
+  ]);
+  const b2 = await batched(pair, key, members, 4);
+  report([
+    `HTTP, batches of ${BATCH} (4 clients), 2 processes`,
+    "PostgreSQL",
+    b2.perSecond,
+    "—",
+    b2.errors,
+    pair.peakRssMiB(),
+    await check(pair, key),
+  ]);
+  await pair.stop();
+
   const peer = await startProcess(
     [join(import.meta.dirname, "peer/naive-server.ts")],
     { DATABASE_URL: pgdb.url },

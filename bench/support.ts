@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { Agent, request as httpRequest } from "node:http";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
@@ -43,7 +44,13 @@ export async function startProcess(
   env: Record<string, string>,
   port: number,
 ): Promise<Server> {
-  const child = spawn(process.execPath, args, {
+  // BENCH_PROFILE=<folder>: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  // BENCH_SERVER_FLAGS="--trace-gc …": Node flags for the server only (not the load generator).
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...profile, ...flags, ...args], {
     env: {
       ...process.env,
       LOG_LEVEL: "warn",
@@ -54,6 +61,15 @@ export async function startProcess(
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
+  // The server never outlives the bench (an interrupted bench used to leave it holding the port).
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGPIPE"] as const)
+    process.once(signal, () => {
+      killChild();
+      process.exit(1);
+    });
+  child.once("exit", () => process.off("exit", killChild));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
@@ -68,8 +84,14 @@ export async function startProcess(
     url,
     child,
     peakRssMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      // The process and its children: with ENCLAVE_WORKERS the server is a supervisor and its workers.
+      const pid = child.pid ?? 0;
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+      const pids = [pid, ...(children === "" ? [] : children.split(/\s+/).map(Number))];
+      const kb = pids.reduce((sum, p) => {
+        const status = readFileSync(`/proc/${p}/status`, "utf8");
+        return sum + Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      }, 0);
       return Math.round(kb / 1024);
     },
     stop: () =>
@@ -87,4 +109,134 @@ export function machine(): string {
 
 export function row(cells: (string | number)[]): string {
   return `| ${cells.join(" | ")} |`;
+}
+
+export const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+export interface LoopResult {
+  /** Requests finished, by outcome (the label the body returned). */
+  outcomes: Map<string, number>;
+  /** Latencies in ms, sorted, of every request. */
+  latencies: number[];
+  seconds: number;
+}
+
+/**
+ * A closed loop: `workers` callers each send the next request when the last one answered, for `seconds`.
+ * `send` returns an outcome label ("ok", "refused", …) counted in the result.
+ */
+export async function closedLoop(
+  workers: number,
+  seconds: number,
+  send: (worker: number) => Promise<string>,
+): Promise<LoopResult> {
+  const outcomes = new Map<string, number>();
+  const latencies: number[] = [];
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const s = performance.now();
+        let outcome: string;
+        try {
+          outcome = await send(worker);
+        } catch {
+          outcome = "error";
+        }
+        latencies.push(performance.now() - s);
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { outcomes, latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Load average (1, 5, 15 min) as shown by uptime. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
+}
+
+export interface OpenLoopResult {
+  /** Requests answered per second over the run. */
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** Non-2xx answers and failed connections. */
+  errors: number;
+  total: number;
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/**
+ * An open loop at a constant arrival rate: request i is due at start + i / perSecond, sent then whether or not
+ * earlier ones have answered, and its latency runs from when it was due (a late generator or a queue at the
+ * server both count; no coordinated omission). This is what "p99 at 500 req/s" means; autocannon's
+ * `overallRate` instead lets each connection send its quota for the second back to back and then wait, so its
+ * latencies are those of a burst.
+ */
+/** BENCH_SLOW_MS=<ms>: the open loop prints each request slower than that, with the time it answered. */
+const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? Infinity);
+
+export async function openLoop(options: {
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+  perSecond: number;
+  seconds: number;
+  body: () => string;
+}): Promise<OpenLoopResult> {
+  const target = new URL(options.path, options.url);
+  const total = Math.round(options.perSecond * options.seconds);
+  const latencies: number[] = [];
+  let errors = 0;
+  const send = (body: string) =>
+    new Promise<boolean>((resolve) => {
+      const req = httpRequest(
+        target,
+        {
+          method: "POST",
+          agent: keepAlive,
+          headers: { ...options.headers, "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve((res.statusCode ?? 0) < 300));
+        },
+      );
+      req.on("error", () => resolve(false));
+      req.end(body);
+    });
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / options.perSecond;
+    const wait = due - performance.now();
+    if (wait > 0.5) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      send(options.body()).then((ok) => {
+        const latency = performance.now() - due;
+        latencies.push(latency);
+        if (latency > SLOW_MS)
+          process.stderr.write(`slow at=${new Date().toISOString()} ms=${latency.toFixed(1)}\n`);
+        if (!ok) errors++;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    perSecond: Math.round(total / seconds),
+    p50: round(quantile(latencies, 0.5)),
+    p99: round(quantile(latencies, 0.99)),
+    errors,
+    total: total - errors,
+  };
 }

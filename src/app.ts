@@ -30,7 +30,7 @@ import { registerOrganisationSubscriptions } from "./org/subscriptions.ts";
 import { type Clock, systemClock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
 import type { Platform } from "./platform/context.ts";
-import type { Database, Tx } from "./platform/db/database.ts";
+import { type Database, openDatabase, type Tx } from "./platform/db/database.ts";
 import { migrate } from "./platform/db/migrate.ts";
 import { openConfiguredDatabase } from "./platform/db/open.ts";
 import { EventRelay } from "./platform/events.ts";
@@ -68,10 +68,14 @@ export async function openEnclave(
   const log = options.log ?? createLogger(config.logLevel);
   const database = options.database ?? (await openConfiguredDatabase(config));
   await migrate(database);
+  // A replica is migrated by replication, never by us; analytics is a few concurrent queries at most.
+  const readDatabase = config.readDatabaseUrl
+    ? await openDatabase({ url: config.readDatabaseUrl, poolSize: 4 })
+    : database;
   const clock = options.clock ?? systemClock;
   const events = new EventRelay(database.db, log);
   const jobs = new Jobs(database, log);
-  const platform: Platform = { config, database, clock, log, events, jobs };
+  const platform: Platform = { config, database, readDatabase, clock, log, events, jobs };
 
   defineJobs(platform);
   subscribeToEvents(platform);
@@ -117,6 +121,7 @@ export async function openEnclave(
         await jobs.stop();
         for (const loop of deliveryLoops) await loop.stop();
       }
+      if (readDatabase !== database) await readDatabase.close();
       if (!options.database) await database.close();
     },
   };

@@ -93,4 +93,38 @@ app.post<{ Body: { external_id: string; member: { member_id: string }; paid_mino
     return reply.code(201).send({ order_id: orderId, points_earned: points });
   },
 );
+// Points spend, the straightforward way: read the balance, check it, write back the difference, one ledger row.
+// With NAIVE_SPEND_LOCK=0 the read takes no row lock, as code that forgets it does (lost updates under load).
+const lockOnRead = process.env.NAIVE_SPEND_LOCK !== "0";
+await sql`CREATE TABLE IF NOT EXISTS naive_spends (reference text PRIMARY KEY, member_id text NOT NULL, points bigint NOT NULL, created_at timestamptz NOT NULL)`.execute(
+  db,
+);
+app.post<{ Params: { member_id: string }; Body: { amount: number; reason: string; reference: string } }>(
+  "/v1/members/:member_id/points/spend",
+  async (request, reply) => {
+    const { member_id: memberId } = request.params;
+    const { amount, reference } = request.body;
+    const outcome = await db.transaction().execute(async (tx) => {
+      const existing = await sql<{
+        reference: string;
+      }>`SELECT reference FROM naive_spends WHERE reference = ${reference}`.execute(tx);
+      if (existing.rows.length > 0) return "replayed";
+      const read = tx.selectFrom("naive_balances").select("points").where("member_id", "=", memberId);
+      const balance = await (lockOnRead ? read.forUpdate() : read).executeTakeFirst();
+      if (!balance || Number(balance.points) < amount) return "refused";
+      await tx
+        .updateTable("naive_balances")
+        .set({ points: Number(balance.points) - amount })
+        .where("member_id", "=", memberId)
+        .execute();
+      await sql`INSERT INTO naive_spends (reference, member_id, points, created_at) VALUES (${reference}, ${memberId}, ${amount}, now())`.execute(
+        tx,
+      );
+      return "spent";
+    });
+    if (outcome === "refused") return reply.code(422).send({ title: "not enough points" });
+    return reply.code(201).send({ member_id: memberId, amount });
+  },
+);
+
 await app.listen({ port: Number(process.env.PORT ?? 3999), host: "127.0.0.1" });

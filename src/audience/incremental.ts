@@ -40,7 +40,7 @@ export interface IncrementalReport {
 type LiveSnapshot = MemberSnapshot & { tags: Map<string, Date | null> };
 
 /**
- * Facts, scores, predictions and tags of some members, as the evaluator reads them (two queries), with the
+ * Facts, scores, predictions and tags of some members, as the evaluator reads them (one query), with the
  * source of each hold (rule holds are the ones rule tags may take back).
  */
 export async function loadSnapshots(
@@ -64,6 +64,8 @@ export async function loadSnapshots(
       stage: Stage;
       important: boolean;
       has_ltv: boolean;
+      /** [tag_id, expires_at (ISO text or null), source] of each hold: the tags come in the same round trip. */
+      held: [string, string | null, string][] | string;
     } & MemberLtv
   >`
     SELECT f.member_id, f.status, f.gender, f.birthday, f.region, f.join_channel, f.join_store_id, f.scene_key,
@@ -73,7 +75,9 @@ export async function loadSnapshots(
       s.member_id IS NOT NULL AS has_scores, s.frequency AS s_frequency, s.monetary_minor AS s_monetary_minor,
       s.r_score, s.f_score, s.m_score, s.rfm_group, s.stage, s.important,
       l.member_id IS NOT NULL AS has_ltv, l.p_alive, l.expected_purchases_90d, l.expected_purchases_365d,
-      l.expected_order_value_minor, l.predicted_value_365d_minor
+      l.expected_order_value_minor, l.predicted_value_365d_minor,
+      (SELECT COALESCE(json_agg(json_build_array(t.tag_id, t.expires_at, t.source)), '[]'::json)
+       FROM audience_member_tags t WHERE t.tenant_id = f.tenant_id AND t.member_id = f.member_id) AS held
     FROM audience_member_facts f
     LEFT JOIN audience_member_scores s ON s.tenant_id = f.tenant_id AND s.member_id = f.member_id
     LEFT JOIN audience_member_ltv l ON l.tenant_id = f.tenant_id AND l.member_id = f.member_id
@@ -95,8 +99,16 @@ export async function loadSnapshots(
       expected_purchases_365d,
       expected_order_value_minor,
       predicted_value_365d_minor,
+      held,
       ...facts
     } = r;
+    const tags = new Map<string, Date | null>();
+    for (const [tagId, expiresAt, source] of typeof held === "string"
+      ? (JSON.parse(held) as [string, string | null, string][])
+      : held) {
+      tags.set(tagId, expiresAt === null ? null : new Date(expiresAt));
+      sources.set(`${tagId}|${r.member_id}`, source);
+    }
     snapshots.set(r.member_id, {
       facts,
       scores: has_scores
@@ -120,18 +132,8 @@ export async function loadSnapshots(
             predicted_value_365d_minor,
           }
         : null,
-      tags: new Map(),
+      tags,
     });
-  }
-  const tags = await db
-    .selectFrom("audience_member_tags")
-    .select(["member_id", "tag_id", "expires_at", "source"])
-    .where("tenant_id", "=", tenantId)
-    .where("member_id", "in", ids)
-    .execute();
-  for (const t of tags) {
-    snapshots.get(t.member_id)?.tags.set(t.tag_id, t.expires_at);
-    sources.set(`${t.tag_id}|${t.member_id}`, t.source);
   }
   return { snapshots, sources };
 }
@@ -212,9 +214,14 @@ export async function reevaluateMembers(
   }
   const definitions = await loadDefinitions(tx, tenantId);
 
-  // Scene and product tags follow orders and the profile; set-based, restricted to these members.
-  const kept = definitions.computedTags.filter((t) => t.kind !== "rule");
-  if (kept.length > 0 && (topics.has("orders") || topics.has("member"))) {
+  // Scene tags follow the profile (the scene a member joined from), product tags follow orders (and the profile,
+  // which decides whether the member is live); set-based, restricted to these members.
+  const kept = definitions.computedTags.filter(
+    (t) =>
+      (t.kind === "scene" && topics.has("member")) ||
+      (t.kind === "product_lifecycle" && (topics.has("orders") || topics.has("member"))),
+  );
+  if (kept.length > 0) {
     const moved = await recomputeComputedTags(tx, tenantId, { ids }, now, undefined, kept);
     if (moved.added + moved.removed > 0) topics.add("tags");
   }
@@ -333,10 +340,14 @@ async function applySegmentMoves(
 /**
  * Small member sets: the written join order is a good plan, and not searching for another saves planning time; JIT
  * compilation would cost more (tens of milliseconds per statement) than these statements take to run.
+ * The commit does not wait for its WAL flush (synchronous_commit off, this transaction only): everything written
+ * here is derived from the source tables, and a crash can only lose the whole transaction, marks taken included,
+ * so the members are marked still and the next run re-evaluates them (events are at least once, as everywhere).
+ * On a busy server the flush was the largest single cost of one member's re-evaluation.
  */
 async function tuneForFewMembers(tx: Executor): Promise<void> {
   await sql`SELECT set_config('join_collapse_limit', '1', true), set_config('from_collapse_limit', '1', true),
-    set_config('jit', 'off', true)`.execute(tx);
+    set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`.execute(tx);
 }
 
 /** One member, in a transaction of its own: what a single event costs end to end (the figure in the benchmark). */

@@ -208,6 +208,24 @@ describeEachDatabase("campaigns", (db) => {
     expect(badCondition.body.field).toBe("/condition/field");
   });
 
+  it("clears a draft's condition with null", async () => {
+    const campaign = await create({
+      trigger: { kind: "event", event: "member.joined" },
+      condition: { field: "orders.count", op: "gte", value: 3 },
+      actions: [{ kind: "grant_points", points: 10 }],
+    });
+    expect(campaign).toMatchObject({ condition: { field: "orders.count" } });
+    const cleared = await api<Campaign & { condition: unknown }>(
+      "PATCH",
+      `/v1/campaigns/${campaign.campaign_id}`,
+      {
+        condition: null,
+      },
+    );
+    expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
+    expect(cleared.body.condition).toBeNull();
+  });
+
   it("moves through its lifecycle and refuses changes while live", async () => {
     const campaign = await create({
       trigger: { kind: "event", event: "order.first" },

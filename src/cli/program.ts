@@ -14,6 +14,7 @@ import { migrate } from "../platform/db/migrate.ts";
 import { openConfiguredDatabase } from "../platform/db/open.ts";
 import type { Role } from "../platform/tables.ts";
 import { createTenant, findTenantBySlug, listTenants } from "../tenants/service.ts";
+import { superviseWorkers, workerRole } from "./workers.ts";
 
 type Output = { json: boolean };
 
@@ -46,9 +47,16 @@ async function tenantId(database: Database, slug: string): Promise<string> {
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
+  const role = workerRole();
+  if (role === "single" && config.workers > 1) {
+    superviseWorkers(config.workers, createLogger(config.logLevel));
+    return;
+  }
   const enclave = await openEnclave(config);
   const { log } = enclave.platform;
-  if (config.demo) {
+  // With several processes (ENCLAVE_WORKERS), the background one loads the demo, relays, runs jobs and prints.
+  const leads = role !== "http";
+  if (config.demo && leads) {
     const tenants = await listTenants(enclave.platform.database.db);
     if (tenants.length === 0) {
       log.info("first start: loading the demo brand (about 15 seconds)");
@@ -56,7 +64,7 @@ export async function startServer(): Promise<void> {
       log.info({ tenant: demo.slug, members: demo.members, orders: demo.orders }, "demo brand loaded");
     }
   }
-  await enclave.startBackground();
+  if (leads) await enclave.startBackground();
   await enclave.http.listen({ port: config.port, host: config.host });
   const address = enclave.http.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -72,8 +80,9 @@ export async function startServer(): Promise<void> {
     `  OpenAPI        ${base}/openapi.json`,
     `  Health         ${base}/healthz`,
   ];
+  if (config.workers > 1) lines.push(`  Processes      ${config.workers} (ENCLAVE_WORKERS)`);
   if (config.demo) lines.push(`  Demo sign-in   brand "demo", owner@demo.enclave.dev / enclave-demo`);
-  process.stdout.write(`${lines.join("\n")}\n\n`);
+  if (leads) process.stdout.write(`${lines.join("\n")}\n\n`);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -93,7 +102,9 @@ export function buildProgram(): Command {
     .addHelpText(
       "after",
       "\nEnvironment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (PostgreSQL; else embedded),\n" +
-        "ENCLAVE_DATA_DIR (.enclave/data), ENCLAVE_DEMO (load the demo brand on first start), LOG_LEVEL.",
+        "DATABASE_READ_URL (a read replica for the analytics reports),\n" +
+        "ENCLAVE_DATA_DIR (.enclave/data), ENCLAVE_DEMO (load the demo brand on first start), LOG_LEVEL,\n" +
+        "ENCLAVE_WORKERS (server processes sharing the port; PostgreSQL only).",
     );
   program.showHelpAfterError();
 

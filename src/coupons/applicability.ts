@@ -1,3 +1,4 @@
+import { formatMinor } from "../platform/money.ts";
 import type { Blocker, Cart, CartLine, CouponOffer, MemberBenefits } from "./offers.ts";
 
 /**
@@ -10,6 +11,7 @@ export function staticBlocker(
   member: MemberBenefits,
   now: Date,
 ): Blocker | undefined {
+  if (offer.status === "revoked") return { reason: "revoked" };
   if (offer.status !== "available") return { reason: "used" };
   if (now < offer.valid_from) return { reason: "not_yet_valid" };
   if (now >= offer.valid_until) return { reason: "expired" };
@@ -61,11 +63,13 @@ export function nearMiss(blocker: Blocker): Missing | undefined {
 }
 
 /** A plain sentence for a blocker, shown to people; clients switch on `reason`, never on this text. */
-export function describeBlocker(blocker: Blocker, minorPerMajor = 100): string {
-  const money = (minor: number) => (minor / minorPerMajor).toFixed(minorPerMajor === 1 ? 0 : 2);
+export function describeBlocker(blocker: Blocker, currency: string): string {
+  const money = (minor: number) => formatMinor(minor, currency);
   switch (blocker.reason) {
     case "used":
       return "already used or held by a checkout";
+    case "revoked":
+      return "withdrawn by the brand";
     case "expired":
       return "expired";
     case "not_yet_valid":

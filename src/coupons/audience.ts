@@ -22,7 +22,7 @@ export async function resolveAudience(
     });
     if (segment.more)
       throw businessRule(
-        `the segment has more than ${max} members: issue to it in parts with member_ids (GET /v1/audience/segments/{id}/members pages them)`,
+        `the segment has more than ${max} members: give them the coupon with a campaign (a coupon action on this segment, POST /v1/campaigns/{id}/runs works it in pages and resumes), or issue in parts with member_ids`,
         "/audience/segment_id",
       );
     return segment.member_ids;

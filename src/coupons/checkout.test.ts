@@ -510,6 +510,62 @@ describeEachDatabase("Checkout: quote and commit", (database) => {
     });
     expect(commitAsMember.status).toBe(403);
   });
+
+  it("revokes an unused coupon by hand: audited, out of the quote, refused at commit, and not a used one", async () => {
+    clock.set(START);
+    const { member, coupons } = await memberWithPack();
+    const big = coupons["N150-100"] ?? "";
+    const revoke = (coupon: string, token = brand.ownerToken) =>
+      api()<{ status: string; coupon_id: string }>("POST", `/v1/coupons/${coupon}/revoke`, {
+        token,
+        body: { reason: "issued by mistake" },
+      });
+
+    const revoked = await revoke(big);
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(revoked.body).toMatchObject({ coupon_id: big, status: "revoked" });
+    // Again: nothing changes, still revoked.
+    expect((await revoke(big)).body).toMatchObject({ status: "revoked" });
+    const audit = await h()
+      .enclave.platform.database.db.selectFrom("audit_log")
+      .select(["action", "detail"])
+      .where("tenant_id", "=", brand.tenantId)
+      .where("action", "=", "coupon.revoke")
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.detail).toMatchObject({ coupon_id: big, reason: "issued by mistake" });
+
+    const cart = cartOf([{ sku: "NUTS", price: 180 }]);
+    const q = await quote(member, cart);
+    // The wallet the quote reads holds usable coupons only.
+    expect(q.status).toBe(200);
+    expect(q.body.coupons.map((c) => c.coupon_id)).not.toContain(big);
+    expect(q.body.best.coupon_ids).not.toContain(big);
+    const refused = await commit({
+      order_id: orderId(),
+      member_id: member,
+      cart,
+      coupons: [big],
+      expected_payable_minor: yuan(80),
+    });
+    expect(refused.body).toMatchObject({ status: 422, code: "coupon-revoked", field: "/coupons/0" });
+
+    // A redeemed coupon is not revoked: its checkout gives it back first.
+    const used = coupons["N178-30"] ?? "";
+    const order = orderId();
+    const paid = await commit({
+      order_id: order,
+      member_id: member,
+      cart,
+      coupons: [used],
+      expected_payable_minor: yuan(150),
+    });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    expect((await revoke(used)).body).toMatchObject({ status: 409, code: "coupon-already-used" });
+    // Only HQ may revoke; an unknown coupon is 404.
+    expect((await revoke(coupons["N148-20"] ?? "", brand.readKey)).status).toBe(403);
+    expect((await revoke("no-such-coupon")).status).toBe(404);
+  });
 });
 
 export type { Harness };

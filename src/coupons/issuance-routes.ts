@@ -8,6 +8,7 @@ import { decodeCursor, PAGE_LIMIT_DEFAULT, PageOf, PageQuery } from "../platform
 import { invalidField, notFound, Problem } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
 import { resolveAudience } from "./audience.ts";
+import { revokeCoupon } from "./revoke.ts";
 import { issueCoupons, MAX_BULK_MEMBERS } from "./issuance.ts";
 import { CodeSchema } from "./schemas.ts";
 import { findPack, findTemplate } from "./templates.ts";
@@ -226,6 +227,39 @@ export const issuanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw notFound("coupon", request.params.coupon);
       });
       return serializeCoupon(coupon, now());
+    },
+  );
+
+  app.post(
+    "/v1/coupons/:coupon/revoke",
+    {
+      schema: {
+        tags: ["coupons"],
+        summary: "Withdraw an unused coupon, with a reason (audited)",
+        description:
+          "Only an available coupon can be revoked; one held by a checkout or redeemed answers 409 coupon-already-used (cancel or refund the checkout first). Revoking again changes nothing. The template's budget and the member's limit still count it. A checkout naming a revoked coupon answers 422 coupon-revoked.",
+        params: Type.Object({ coupon: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object(
+          { reason: Type.String({ minLength: 3, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: CouponSchema },
+      },
+      config: { access: { apiKey: "write", staff: HQ_ROLES } },
+    },
+    async (request, reply) => {
+      const tenantId = tenantOf(request);
+      const principal = request.principal;
+      return command(request, reply, 200, async (tx) => {
+        const { coupon_id } = await revokeCoupon(
+          tx,
+          tenantId,
+          request.params.coupon,
+          { reason: request.body.reason, actor: principal ? actorOf(principal) : "unknown" },
+          now(),
+        );
+        return serializeCoupon(await getCoupon(tx, tenantId, coupon_id), now());
+      });
     },
   );
 

@@ -58,6 +58,7 @@ export interface CouponOffer {
 /** Why a coupon does not apply: data, so the quote can explain it and a near miss can say what is missing. */
 export type Blocker =
   | { reason: "used" }
+  | { reason: "revoked" }
   | { reason: "expired" }
   | { reason: "not_yet_valid" }
   | { reason: "channel" }

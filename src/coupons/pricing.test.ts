@@ -22,8 +22,12 @@ describe("amount off with a spend threshold (满减)", () => {
       { coupon_id: coupon.coupon_id, blocker: { reason: "min_spend", missing_minor: yuan(12) } },
     ]);
     expect(result.pricing.total_due_minor).toBe(yuan(136));
-    expect(describeBlocker({ reason: "min_spend", missing_minor: yuan(12) })).toBe(
+    expect(describeBlocker({ reason: "min_spend", missing_minor: yuan(12) }, "CNY")).toBe(
       "12.00 more to reach the minimum spend",
+    );
+    // Yen have no minor unit: 1,200 yen short reads as 1200, not 12.00.
+    expect(describeBlocker({ reason: "min_spend", missing_minor: 1200 }, "JPY")).toBe(
+      "1200 more to reach the minimum spend",
     );
   });
 

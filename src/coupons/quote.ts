@@ -1,3 +1,4 @@
+import { formatMinor } from "../platform/money.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { Problem } from "../platform/http/problems.ts";
 import { evaluateEarnings } from "../points/earn-rules.ts";
@@ -220,14 +221,14 @@ export async function quoteCheckout(
       discount_minor: e.discount_minor,
       saves_minor: e.saves_minor,
       reason: e.blocker?.reason ?? null,
-      message: e.blocker ? describeBlocker(e.blocker) : null,
+      message: e.blocker ? describeBlocker(e.blocker, input.cart.currency) : null,
     })),
     almost: decision.almost.map((a) => ({
       coupon_id: a.offer.coupon_id,
       code: a.offer.code,
       name: a.offer.name,
       missing: a.missing,
-      message: `${describeMissing(a.missing)} for ${a.offer.name}`,
+      message: `${describeMissing(a.missing, input.cart.currency)} for ${a.offer.name}`,
     })),
     points_payment: {
       ...pointsPaymentLimit(settings.points_payment, shown.total_due_minor, earning.facts.available),
@@ -237,10 +238,10 @@ export async function quoteCheckout(
   };
 }
 
-function describeMissing(missing: Missing): string {
+function describeMissing(missing: Missing, currency: string): string {
   switch (missing.kind) {
     case "spend":
-      return `${(missing.amount_minor / 100).toFixed(2)} more`;
+      return `${formatMinor(missing.amount_minor, currency)} more`;
     case "items":
       return `${missing.quantity} more item${missing.quantity === 1 ? "" : "s"}`;
     case "sku":

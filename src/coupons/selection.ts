@@ -18,15 +18,16 @@ export interface NamedCoupon {
 
 const PROBLEM_OF: Partial<Record<Blocker["reason"], ProblemCode>> = {
   used: "coupon-already-used",
+  revoked: "coupon-revoked",
   expired: "coupon-expired",
   not_yet_valid: "coupon-expired",
   // The same answer whether the budget was seen used up when reading or lost in the race to take it.
   budget_exhausted: "insufficient-stock",
 };
 
-function couponProblem(index: number, couponId: string, blocker: Blocker): Problem {
+function couponProblem(index: number, couponId: string, blocker: Blocker, currency: string): Problem {
   const field = `/coupons/${index}`;
-  const message = describeBlocker(blocker);
+  const message = describeBlocker(blocker, currency);
   const code = PROBLEM_OF[blocker.reason] ?? "coupon-not-applicable";
   return new Problem(code, `coupon ${couponId}: ${message}`, {
     errors: [{ in: "body", field, message }],
@@ -63,12 +64,13 @@ export function priceSelection(
   const indexOf = (couponId: string) => named.findIndex((n) => n.offer?.coupon_id === couponId);
   for (const offer of offers) {
     const blocker = staticBlocker(offer, cart, member, now);
-    if (blocker) throw couponProblem(indexOf(offer.coupon_id), offer.coupon_id, blocker);
+    if (blocker) throw couponProblem(indexOf(offer.coupon_id), offer.coupon_id, blocker, cart.currency);
   }
   const stacking = stackingBlocker(offers);
-  if (stacking) throw couponProblem(indexOf(stacking.coupon_id), stacking.coupon_id, stacking.blocker);
+  if (stacking)
+    throw couponProblem(indexOf(stacking.coupon_id), stacking.coupon_id, stacking.blocker, cart.currency);
   const outcome = priceCart(cart, member, offers);
   const failed = outcome.blocked[0];
-  if (failed) throw couponProblem(indexOf(failed.coupon_id), failed.coupon_id, failed.blocker);
+  if (failed) throw couponProblem(indexOf(failed.coupon_id), failed.coupon_id, failed.blocker, cart.currency);
   return outcome;
 }

@@ -29,25 +29,28 @@ export interface DemoResult {
   staff: number;
 }
 
+/** Prefixes of the mobile ranges Chinese carriers issue (13x–19x). */
+export const MOBILE_PREFIXES = [
+  "130",
+  "131",
+  "135",
+  "136",
+  "137",
+  "138",
+  "139",
+  "150",
+  "151",
+  "158",
+  "177",
+  "186",
+  "188",
+  "199",
+];
+
 /** A mobile number in the ranges Chinese carriers issue (13x–19x), in E.164. */
 function phoneFor(random: Random, used: Set<string>): string {
   for (;;) {
-    const prefix = random.pick([
-      "130",
-      "131",
-      "135",
-      "136",
-      "137",
-      "138",
-      "139",
-      "150",
-      "151",
-      "158",
-      "177",
-      "186",
-      "188",
-      "199",
-    ]);
+    const prefix = random.pick(MOBILE_PREFIXES);
     const phone = `+86${prefix}${String(random.int(0, 99_999_999)).padStart(8, "0")}`;
     if (!used.has(phone)) {
       used.add(phone);

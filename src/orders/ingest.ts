@@ -24,7 +24,8 @@ import type { OrderStatus } from "./tables.ts";
 
 /** The most orders one request may carry; larger imports are split by the client (or the CLI). */
 export const MAX_BATCH_ORDERS = 1_000;
-const ORDER_COLUMNS = {
+/** The columns of an order row and their types, for bulk inserts (and bench/generate.ts's COPY). */
+export const ORDER_COLUMNS = {
   tenant_id: "text",
   order_id: "text",
   channel: "text",
@@ -47,6 +48,18 @@ const ORDER_COLUMNS = {
   completed_at: "timestamptz",
   created_at: "timestamptz",
   updated_at: "timestamptz",
+} as const;
+
+export const LINE_COLUMNS = {
+  tenant_id: "text",
+  order_id: "text",
+  line_no: "integer",
+  sku: "text",
+  name: "text",
+  category: "text",
+  quantity: "integer",
+  unit_price_minor: "bigint",
+  discount_minor: "bigint",
 } as const;
 
 export interface OrderInput {
@@ -424,22 +437,7 @@ export async function ingestOrders(
         discount_minor: l.discount_minor ?? 0,
       }));
     });
-    await insertMany(
-      tx,
-      "order_lines",
-      {
-        tenant_id: "text",
-        order_id: "text",
-        line_no: "integer",
-        sku: "text",
-        name: "text",
-        category: "text",
-        quantity: "integer",
-        unit_price_minor: "bigint",
-        discount_minor: "bigint",
-      },
-      lines,
-    );
+    await insertMany(tx, "order_lines", LINE_COLUMNS, lines);
     const firstPurchaseMatters = rules.some(
       (r) => r.definition.kind === "bonus" && r.definition.first_purchase_only === true,
     );

@@ -9,6 +9,11 @@ import type { Jobs } from "./jobs.ts";
 export interface Platform {
   config: Config;
   database: Database;
+  /**
+   * Where reads that may lag a little go (analytics): a replica when `DATABASE_READ_URL` is set, else `database`
+   * itself. Nothing writes through it.
+   */
+  readDatabase: Database;
   clock: Clock;
   log: Logger;
   events: EventRelay;

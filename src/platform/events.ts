@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Logger } from "pino";
 import type { Db, Executor, Tx } from "./db/database.ts";
 import { newId } from "./ids.ts";
@@ -62,29 +62,27 @@ class SubscriberFailure extends Error {
 /**
  * Writes an event in the caller's transaction: it exists if and only if the change that caused it committed.
  */
-export async function recordEvent(
-  tx: Executor,
-  event: {
-    tenantId: string;
-    type: string;
-    subjectId?: string | null;
-    payload: Record<string, unknown>;
-    at?: Date;
-  },
-): Promise<string> {
-  const eventId = newId("event");
-  await tx
-    .insertInto("outbox")
-    .values({
-      tenant_id: event.tenantId,
-      event_id: eventId,
-      type: event.type,
-      subject_id: event.subjectId ?? null,
-      payload: JSON.stringify(event.payload),
-      ...(event.at ? { occurred_at: event.at } : {}),
-    })
-    .execute();
+export async function recordEvent(tx: Executor, event: OutboxEvent): Promise<string> {
+  const { eventId, statement } = eventStatement(event);
+  await statement.execute(tx);
   return eventId;
+}
+
+export interface OutboxEvent {
+  tenantId: string;
+  type: string;
+  subjectId?: string | null;
+  payload: Record<string, unknown>;
+  at?: Date;
+}
+
+/** The insert recordEvent runs, to be sent with a change's other writes in one round trip (`together`). */
+export function eventStatement(event: OutboxEvent): { eventId: string; statement: RawBuilder<unknown> } {
+  const eventId = newId("event");
+  const statement = sql`INSERT INTO outbox (tenant_id, event_id, type, subject_id, payload, occurred_at)
+    VALUES (${event.tenantId}, ${eventId}, ${event.type}, ${event.subjectId ?? null},
+      ${JSON.stringify(event.payload)}::jsonb, COALESCE(${event.at ?? null}::timestamptz, now()))`;
+  return { eventId, statement };
 }
 
 /**

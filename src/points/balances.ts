@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Executor } from "../platform/db/database.ts";
 
 export interface Balance {
@@ -65,18 +65,27 @@ export async function applyBalanceDeltas(
   deltas: Map<string, BalanceDelta>,
   now: Date,
 ): Promise<void> {
+  await balanceDeltasStatement(tenantId, deltas, now)?.execute(tx);
+}
+
+/** The update applyBalanceDeltas runs, to be sent with a movement's other writes (`together`); none if all zero. */
+export function balanceDeltasStatement(
+  tenantId: string,
+  deltas: Map<string, BalanceDelta>,
+  now: Date,
+): RawBuilder<unknown> | undefined {
   const rows = [...deltas.entries()].filter(
     ([, d]) =>
       (d.available ?? 0) !== 0 || (d.pending ?? 0) !== 0 || (d.growth ?? 0) !== 0 || (d.orders ?? 0) !== 0,
   );
-  if (rows.length === 0) return;
+  if (rows.length === 0) return undefined;
   const values = sql.join(
     rows.map(
       ([memberId, d]) =>
         sql`(${memberId}::text, ${d.available ?? 0}::bigint, ${d.pending ?? 0}::bigint, ${d.growth ?? 0}::bigint, ${d.orders ?? 0}::int, ${d.first_order_at ?? null}::timestamptz, ${d.last_order_at ?? null}::timestamptz)`,
     ),
   );
-  await sql`
+  return sql`
     UPDATE member_balances AS b SET
       available = b.available + v.available,
       pending = b.pending + v.pending,
@@ -86,7 +95,7 @@ export async function applyBalanceDeltas(
       last_order_at = GREATEST(b.last_order_at, v.last_at),
       updated_at = ${now}
     FROM (VALUES ${values}) AS v(member_id, available, pending, growth, orders, first_at, last_at)
-    WHERE b.tenant_id = ${tenantId} AND b.member_id = v.member_id`.execute(tx);
+    WHERE b.tenant_id = ${tenantId} AND b.member_id = v.member_id`;
 }
 
 const earlier = (a: Date | undefined, b: Date | undefined) => (a && b ? (a < b ? a : b) : (a ?? b));

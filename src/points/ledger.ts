@@ -1,5 +1,6 @@
+import type { RawBuilder } from "kysely";
 import type { Executor } from "../platform/db/database.ts";
-import { insertMany } from "../platform/db/bulk.ts";
+import { insertManyStatement, together } from "../platform/db/bulk.ts";
 import { newId } from "../platform/ids.ts";
 import type { Currency } from "./tables.ts";
 
@@ -75,32 +76,38 @@ export function memberDelta(entry: EntryInput): number {
   return entry.postings.filter((p) => isMemberAccount(p.account)).reduce((a, p) => a + p.amount, 0);
 }
 
-/** Writes balanced entries and their postings, two statements for any number. Returns the entry ids in order. */
-export async function writeEntries(tx: Executor, tenantId: string, entries: EntryInput[]): Promise<string[]> {
-  entries.forEach(assertBalanced);
-  if (entries.length === 0) return [];
-  const ids = entries.map(() => newId("journal"));
-  await insertMany(
-    tx,
-    "ledger_entries",
-    {
-      tenant_id: "text",
-      entry_id: "text",
-      member_id: "text",
-      currency: "text",
-      kind: "text",
-      amount: "bigint",
-      reason: "text",
-      rule_id: "text",
-      source_type: "text",
-      source_id: "text",
-      actor: "text",
-      detail: "jsonb",
-      occurred_at: "timestamptz",
-    },
-    entries.map((e, i) => ({
+/** The columns of ledger entries and postings and their types, for bulk inserts (and bench/generate.ts's COPY). */
+export const ENTRY_COLUMNS = {
+  tenant_id: "text",
+  entry_id: "text",
+  member_id: "text",
+  currency: "text",
+  kind: "text",
+  amount: "bigint",
+  reason: "text",
+  rule_id: "text",
+  source_type: "text",
+  source_id: "text",
+  actor: "text",
+  detail: "jsonb",
+  occurred_at: "timestamptz",
+} as const;
+
+export const POSTING_COLUMNS = {
+  tenant_id: "text",
+  entry_id: "text",
+  seq: "smallint",
+  account: "text",
+  member_id: "text",
+  amount: "bigint",
+} as const;
+
+/** The stored rows of one balanced entry: its `ledger_entries` row and its postings, in ENTRY/POSTING_COLUMNS. */
+export function entryRows(tenantId: string, entryId: string, e: EntryInput) {
+  return {
+    entry: {
       tenant_id: tenantId,
-      entry_id: ids[i],
+      entry_id: entryId,
       member_id: e.member_id,
       currency: e.currency,
       kind: e.kind,
@@ -112,31 +119,48 @@ export async function writeEntries(tx: Executor, tenantId: string, entries: Entr
       actor: e.actor,
       detail: e.detail ?? {},
       occurred_at: e.occurred_at,
-    })),
-  );
-  await insertMany(
-    tx,
-    "ledger_postings",
-    {
-      tenant_id: "text",
-      entry_id: "text",
-      seq: "smallint",
-      account: "text",
-      member_id: "text",
-      amount: "bigint",
     },
-    entries.flatMap((e, i) =>
-      e.postings.map((p, seq) => ({
-        tenant_id: tenantId,
-        entry_id: ids[i],
-        seq,
-        account: p.account,
-        member_id: p.member_id ?? null,
-        amount: p.amount,
-      })),
-    ),
-  );
+    postings: e.postings.map((p, seq) => ({
+      tenant_id: tenantId,
+      entry_id: entryId,
+      seq,
+      account: p.account,
+      member_id: p.member_id ?? null,
+      amount: p.amount,
+    })),
+  };
+}
+
+/** Writes balanced entries and their postings in one statement, for any number. Returns the entry ids in order. */
+export async function writeEntries(tx: Executor, tenantId: string, entries: EntryInput[]): Promise<string[]> {
+  const { ids, statements } = entryStatements(tenantId, entries);
+  await together(tx, statements);
   return ids;
+}
+
+/** The inserts writeEntries runs, to be sent with a movement's other writes in one round trip (`together`). */
+export function entryStatements(
+  tenantId: string,
+  entries: EntryInput[],
+): { ids: string[]; statements: (RawBuilder<unknown> | undefined)[] } {
+  entries.forEach(assertBalanced);
+  const ids = entries.map(() => newId("journal"));
+  const rows = entries.map((e, i) => entryRows(tenantId, ids[i] ?? "", e));
+  return {
+    ids,
+    statements: [
+      insertManyStatement(
+        "ledger_entries",
+        ENTRY_COLUMNS,
+        rows.map((r) => r.entry),
+      ),
+      insertManyStatement(
+        "ledger_postings",
+        POSTING_COLUMNS,
+        rows.flatMap((r) => r.postings),
+      ),
+    ],
+  };
 }
 
 /** A two-legged entry: `amount` leaves `from` and arrives in `to`. */

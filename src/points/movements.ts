@@ -1,21 +1,21 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Executor } from "../platform/db/database.ts";
-import { recordEvent } from "../platform/events.ts";
+import { eventStatement, recordEvent } from "../platform/events.ts";
 import { businessRule } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
-import { insertMany } from "../platform/db/bulk.ts";
+import { insertMany, together } from "../platform/db/bulk.ts";
 import {
   addDelta,
   applyBalanceDeltas,
   applyCheckedDeltas,
+  balanceDeltasStatement,
   type Balance,
   type BalanceDelta,
   lockBalances,
 } from "./balances.ts";
 import type { EarnDecision } from "./earn-rules.ts";
-import { type EntryInput, transfer, writeEntries } from "./ledger.ts";
+import { type EntryInput, entryStatements, transfer, writeEntries } from "./ledger.ts";
 import { fefo, type OpenLot, planTake } from "./lots.ts";
-import type { LotStatus } from "./tables.ts";
 
 /**
  * Every way points move: earn, activate, spend, adjust, reverse, expire. Each function expects to run inside the
@@ -44,7 +44,7 @@ export interface Earning {
 }
 
 /** The columns of a new lot and their types, for bulk inserts. */
-const LOT_COLUMNS = {
+export const LOT_COLUMNS = {
   tenant_id: "text",
   lot_id: "text",
   member_id: "text",
@@ -235,21 +235,33 @@ async function drawLots(
   tenantId: string,
   takes: { lot_id: string; amount: number }[],
 ): Promise<void> {
-  for (const take of takes) {
-    const updated = await tx
-      .updateTable("points_lots")
-      .set((eb) => ({
-        remaining: eb("remaining", "-", take.amount),
-        status: sql<LotStatus>`CASE WHEN remaining = ${take.amount} THEN 'closed' ELSE status END`,
-      }))
-      .where("tenant_id", "=", tenantId)
-      .where("lot_id", "=", take.lot_id)
-      .where("remaining", ">=", take.amount)
-      .executeTakeFirst();
-    // The balance lock makes this impossible; if it ever happens, stop before the ledger and lots disagree.
-    if (Number(updated.numUpdatedRows) !== 1)
-      throw new Error(`lot ${take.lot_id} could not give ${take.amount}`);
-  }
+  if (takes.length === 0) return;
+  const drawn = await together<{ drawn: number }>(
+    tx,
+    [{ name: "drawn", statement: drawLotsStatement(tenantId, takes) }],
+    sql`SELECT count(*)::int AS drawn FROM drawn`,
+  );
+  checkDrawn(drawn, takes);
+}
+
+/** Takes points from lots, all in one statement; it returns a row per lot that had enough. */
+function drawLotsStatement(
+  tenantId: string,
+  takes: { lot_id: string; amount: number }[],
+): RawBuilder<unknown> {
+  return sql`UPDATE points_lots AS l SET
+      remaining = l.remaining - t.amount,
+      status = CASE WHEN l.remaining = t.amount THEN 'closed' ELSE l.status END
+    FROM unnest(${takes.map((t) => t.lot_id)}::text[], ${takes.map((t) => t.amount)}::bigint[]) AS t(lot_id, amount)
+    WHERE l.tenant_id = ${tenantId} AND l.lot_id = t.lot_id AND l.remaining >= t.amount
+    RETURNING l.lot_id`;
+}
+
+// The balance lock makes a short lot impossible; if it ever happens, stop before the ledger and lots disagree.
+function checkDrawn(rows: { drawn: number }[], takes: { lot_id: string; amount: number }[]): void {
+  const drawn = rows[0]?.drawn ?? 0;
+  if (drawn !== takes.length)
+    throw new Error(`lots out of step: ${takes.length} lots to draw from, ${drawn} had enough`);
 }
 
 // ——— spending and adjusting ———
@@ -326,8 +338,8 @@ export async function spendPoints(
   );
   if (shortfall > 0)
     throw new Error(`ledger out of step: balance ${available} but lots short by ${shortfall}`);
-  await drawLots(tx, tenantId, takes);
-  const [entryId] = await writeEntries(tx, tenantId, [
+  // The lots, the entry, the balance and the event in one round trip: the balance lock is held for fewer of them.
+  const entries = entryStatements(tenantId, [
     transfer(
       {
         member_id: input.member_id,
@@ -345,8 +357,7 @@ export async function spendPoints(
       input.amount,
     ),
   ]);
-  await applyBalanceDeltas(tx, tenantId, new Map([[input.member_id, { available: -input.amount }]]), now);
-  await recordEvent(tx, {
+  const event = eventStatement({
     tenantId,
     type: kind === "adjust" ? "points.adjusted" : "points.spent",
     subjectId: input.member_id,
@@ -359,8 +370,19 @@ export async function spendPoints(
       source_id: input.source_id,
     },
   });
+  const drawn = await together<{ drawn: number }>(
+    tx,
+    [
+      { name: "drawn", statement: drawLotsStatement(tenantId, takes) },
+      ...entries.statements,
+      balanceDeltasStatement(tenantId, new Map([[input.member_id, { available: -input.amount }]]), now),
+      event.statement,
+    ],
+    sql`SELECT count(*)::int AS drawn FROM drawn`,
+  );
+  checkDrawn(drawn, takes);
   return {
-    entry_id: entryId ?? "",
+    entry_id: entries.ids[0] ?? "",
     amount: -input.amount,
     balance_after: available - input.amount,
     replayed: false,

@@ -29,11 +29,8 @@ export async function memberStatsInWindow(
   windows: readonly StatsWindow[],
 ): Promise<MemberStats[]> {
   if (windows.length === 0) return [];
-  const values = sql.join(
-    windows.map(
-      (w, i) => sql`(${i}::int, ${w.member_id}::text, ${w.from}::timestamptz, ${w.to}::timestamptz)`,
-    ),
-  );
+  // One array per column, not a VALUES list: the text is the same for any number of windows, so it is prepared
+  // once per connection, and thousands of windows bind as four parameters.
   const result = await sql<{ idx: number; growth: number; spend_minor: number; orders: number }>`
     SELECT w.idx,
       COALESCE((
@@ -43,7 +40,10 @@ export async function memberStatsInWindow(
       ), 0)::bigint AS growth,
       COALESCE(o.spend_minor, 0)::bigint AS spend_minor,
       COALESCE(o.orders, 0)::bigint AS orders
-    FROM (VALUES ${values}) AS w (idx, member_id, from_at, to_at)
+    FROM unnest(
+      ${windows.map((_, i) => i)}::int[], ${windows.map((w) => w.member_id)}::text[],
+      ${windows.map((w) => w.from.toISOString())}::timestamptz[], ${windows.map((w) => w.to.toISOString())}::timestamptz[]
+    ) AS w (idx, member_id, from_at, to_at)
     LEFT JOIN LATERAL (
       SELECT sum(o.paid_minor - o.refunded_minor) AS spend_minor,
              count(*) FILTER (WHERE o.refunded_minor < o.paid_minor) AS orders

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "../../test/support/databases.ts";
 import { useEnclave } from "../../test/support/harness.ts";
@@ -47,6 +48,49 @@ describeEachDatabase("serving the web faces", (db) => {
     expect(res.headers["content-type"]).toContain("javascript");
     expect(res.headers["cache-control"]).toContain("immutable");
     expect((await h().api("GET", "/assets/no-such-file.js")).status).toBe(404);
+  });
+
+  it("sends the largest script precompressed to a browser that accepts brotli or gzip, plain to one that does not", async () => {
+    const chunk = readdirSync(join(WEB_DIST, "assets")).find((f) => /^echarts-.*\.js$/.test(f));
+    expect(chunk).toBeDefined();
+    const path = `/assets/${chunk ?? ""}`;
+    const plain = await h().enclave.http.inject({ method: "GET", url: path });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    const original = plain.rawPayload;
+    expect(original.length).toBeGreaterThan(100_000);
+
+    const br = await h().enclave.http.inject({
+      method: "GET",
+      url: path,
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(br.headers["content-type"]).toContain("javascript");
+    expect(br.headers["vary"]).toContain("accept-encoding");
+    expect(br.headers["cache-control"]).toContain("immutable");
+    expect(br.rawPayload.length).toBeLessThan(original.length / 3);
+    expect(brotliDecompressSync(br.rawPayload).equals(original)).toBe(true);
+
+    const gz = await h().enclave.http.inject({
+      method: "GET",
+      url: path,
+      headers: { "accept-encoding": "gzip" },
+    });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gz.rawPayload).equals(original)).toBe(true);
+  });
+
+  it("serves a production bundle even when the test run built it (NODE_ENV=test)", () => {
+    const scripts = readdirSync(join(WEB_DIST, "assets")).filter((f) => f.endsWith(".js"));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const file of scripts) {
+      const code = readFileSync(join(WEB_DIST, "assets", file), "utf8");
+      // React's development JSX runtime, and Ant Design's fixed ids for tests, exist only outside production.
+      expect(code, file).not.toContain("jsxDEV");
+      expect(code, file).not.toContain("test-id");
+    }
   });
 
   it("leaves the API's own answers alone", async () => {

@@ -40,10 +40,13 @@ export interface Harness {
 }
 
 /** An Enclave wired to the given database, with the HTTP stack driven in-process (Fastify inject). */
-export function useEnclave(database: () => Database, options: { clock?: Clock } = {}): () => Harness {
+export function useEnclave(
+  database: () => Database,
+  options: { clock?: Clock; env?: () => NodeJS.ProcessEnv } = {},
+): () => Harness {
   let harness: Harness | undefined;
   beforeAll(async () => {
-    const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent" }), {
+    const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent", ...options.env?.() }), {
       database: database(),
       clock: options.clock ?? systemClock,
       log: pino({ level: "silent" }),

@@ -1,6 +1,6 @@
 // Chromium driven by playwright-core, for the web journeys and the screenshots script.
 import { existsSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -70,6 +70,33 @@ export async function signInToConsole(
   await page.getByLabel("Brand").fill(who.tenant);
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  // Sign-in is throttled per account (10 a minute): many journeys signing in as one operator wait as a user
+  // told to retry would, for Retry-After seconds.
+  for (;;) {
+    const answered = page.waitForResponse((r) => r.url().endsWith("/v1/auth/login"));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const response = await answered;
+    if (response.status() !== 429) break;
+    await page.waitForTimeout(Number(response.headers()["retry-after"] ?? 5) * 1000);
+  }
   await page.getByText("Member analytics").waitFor();
+}
+
+/**
+ * Picks `option` in the Ant Design select labelled `label` inside `scope`, and checks the field now shows it: on a
+ * loaded machine a click can land while the dropdown is still sliding in and be lost, so it is tried again.
+ */
+export async function chooseOption(page: Page, scope: Locator, label: string, option: string) {
+  const field = scope.locator(".ant-form-item", { has: page.getByLabel(label, { exact: true }) });
+  const choice = page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: option });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await choice.isVisible())) await scope.getByLabel(label, { exact: true }).click();
+      await choice.click({ timeout: 10_000 });
+      await field.locator(".ant-select-content", { hasText: option }).waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }

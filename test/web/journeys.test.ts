@@ -8,6 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../support/process.ts";
 import {
+  chooseOption,
   chromiumInstalled,
   DEMO,
   DESKTOP,
@@ -96,19 +97,15 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.locator("[data-testid=chart-stages] canvas").waitFor();
     await page.getByText("Members", { exact: true }).first().waitFor();
 
-    // A reload with the session kept: the dashboard is usable quickly.
-    const started = Date.now();
+    // A reload keeps the session and draws the dashboard again (how fast: `npm run bench -- console`).
     await page.reload();
     await page.locator("[data-testid=chart-growth] canvas").waitFor();
-    const elapsedMs = Date.now() - started;
-    console.log(`dashboard interactive in ${elapsedMs} ms`);
-    // Generous for a loaded CI machine; docs/web.md records the time on an idle one.
-    expect(elapsedMs).toBeLessThan(10_000);
+    expect(await page.getByLabel("Email").count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
   });
 
-  it("an operator finds a member by card number, adjusts points, issues a coupon and adds a tag", async () => {
+  it("an operator finds a member by card number, adjusts points, issues and revokes a coupon and adds a tag", async () => {
     const members = await api<{ items: { member_id: string; card_no: string; name: string }[] }>(
       "GET",
       "/v1/members?limit=1",
@@ -141,6 +138,25 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.getByRole("dialog").getByRole("button", { name: "OK" }).click();
     await page.getByRole("tab", { name: "Coupons" }).click();
     await page.getByRole("cell", { name: "Welcome 10 off" }).waitFor();
+
+    // A mistaken issue is revoked with a reason: it leaves the usable coupons, as the API then says.
+    const usableWelcome = async () =>
+      (
+        await api<{ items: { template_code: string }[] }>(
+          "GET",
+          `/v1/members/${member.member_id}/coupons?status=usable&limit=100`,
+        )
+      ).items.filter((c) => c.template_code === "WELCOME-10").length;
+    const welcomeBefore = await usableWelcome();
+    await page
+      .getByRole("row", { name: /Welcome 10 off/ })
+      .first()
+      .getByRole("button", { name: "Revoke" })
+      .click();
+    await page.getByRole("dialog").getByLabel("Reason").fill("Issued to the wrong member");
+    await page.getByRole("dialog").getByRole("button", { name: "OK" }).click();
+    await page.getByText("Coupon revoked").waitFor();
+    await poll(usableWelcome).toBe(welcomeBefore - 1);
 
     await page.getByRole("button", { name: "Add tag" }).click();
     await page.getByRole("dialog").getByLabel("Tag").fill("Tea lover");
@@ -329,6 +345,447 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.locator(".ant-tag", { hasText: "Cancelled" }).waitFor();
     const after = await api<{ status: string }>("GET", `/v1/staff-tasks/${task.task_id}`);
     expect(after.status).toBe("cancelled");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator adds a tier, first seeing the API's objection under the field at fault", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Tiers" }).click();
+    await page.getByRole("button", { name: "New tier" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Code").fill("DIAMOND");
+    await drawer.getByLabel("Name").fill("Diamond");
+    await drawer.getByLabel("Rank").fill("30");
+    await drawer.getByLabel("Growth to reach").fill("0");
+    await drawer.getByLabel("Points multiplier").fill("2");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    // 0 passes the form but not the API: its problem appears under "Growth to reach".
+    const growth = drawer.locator(".ant-form-item", { has: page.getByLabel("Growth to reach") });
+    await growth.getByText("must be >= 1", { exact: true }).waitFor();
+    // The ladder must climb: the API names the tier below, still under the same field.
+    await drawer.getByLabel("Growth to reach").fill("3000");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await growth.getByText(/must be above BLACK_GOLD's 5000/).waitFor();
+    await drawer.getByLabel("Growth to reach").fill("20000");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const row = page.getByRole("row", { name: /DIAMOND/ });
+    await row.getByText("growth ≥ 20000").waitFor();
+    await row.getByText("×2").waitFor();
+
+    // Edit it: the benefits change, the code stays.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await poll(() => drawer.getByLabel("Code").isDisabled()).toBe(true);
+    await drawer.getByLabel("Discount (% off)").fill("12");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await row.getByText("-12%").waitFor();
+    const tiers = await api<{
+      items: { code: string; qualification: unknown; benefits: Record<string, unknown> }[];
+    }>("GET", "/v1/tiers");
+    const diamond = tiers.items.find((t) => t.code === "DIAMOND");
+    expect(diamond?.qualification).toEqual({ reach: { growth: 20_000 } });
+    expect(diamond?.benefits).toMatchObject({ points_multiplier: 2, discount_percent: 12 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator adds an earn rule for store orders, sees it listed, switches it off and edits it", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Earn rules" }).click();
+    await page.getByRole("button", { name: "New earn rule" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Name").fill("Double points in stores");
+    await drawer.getByLabel("Factor").fill("2");
+    await drawer.getByLabel("Channels").fill("pos");
+    await page.keyboard.press("Enter");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("cell", { name: "Double points in stores", exact: true }).waitFor();
+    const toggle = page.getByRole("switch", { name: "“Double points in stores” on" });
+    await poll(() => toggle.isChecked()).toBe(true);
+    await toggle.click();
+    await poll(() => toggle.isChecked()).toBe(false);
+    // Edit it: the drawer comes back with the factor and channel; triple points now, still switched off.
+    await page
+      .getByRole("row", { name: /Double points in stores/ })
+      .getByRole("button", { name: "Edit" })
+      .click();
+    await poll(() => drawer.getByLabel("Factor").inputValue()).toBe("2");
+    await drawer.getByLabel("Factor").fill("3");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await page.getByText('"factor":3').waitFor();
+    const rules = await api<{ items: { name: string; active: boolean; definition: unknown }[] }>(
+      "GET",
+      "/v1/earn-rules",
+    );
+    const rule = rules.items.find((r) => r.name === "Double points in stores");
+    expect(rule?.definition).toEqual({ kind: "multiplier", factor: 3, when: { channels: ["pos"] } });
+    expect(rule?.active).toBe(false);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator creates a campaign, sees the API's objection under the points, edits the draft, launches, pauses and reads its results", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Campaigns" }).click();
+    await page.getByRole("button", { name: "New campaign" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Name").fill("Points on the first streak break");
+    await drawer.getByLabel("Event").click();
+    await page.getByTitle("checkin.streak_broken").click();
+    await drawer.getByLabel("Points", { exact: true }).fill("0");
+    await drawer.getByLabel("Holdout").fill("20");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const points = drawer.locator(".ant-form-item", { has: page.getByLabel("Points", { exact: true }) });
+    await points.getByText("must be >= 1", { exact: true }).waitFor();
+    await drawer.getByLabel("Points", { exact: true }).fill("30");
+    await drawer.getByRole("button", { name: "Create" }).click();
+
+    const row = page.getByRole("row", { name: /Points on the first streak break/ });
+    await row.getByText("Draft").waitFor();
+    await row.getByText("Event: checkin.streak_broken").waitFor();
+    // A draft can still change: the same drawer comes back filled, and the holdout is raised.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.locator(".ant-drawer-title", { hasText: "Edit campaign" }).waitFor();
+    await poll(() => drawer.getByLabel("Points", { exact: true }).inputValue()).toBe("30");
+    await drawer.getByLabel("Holdout").fill("25");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await row.getByText("25%").waitFor();
+    await row.getByRole("button", { name: "Launch" }).click();
+    await row.getByText("Active").waitFor();
+    await row.getByRole("button", { name: "Pause" }).click();
+    await row.getByText("Paused").waitFor();
+    await row.getByRole("button", { name: "Results" }).click();
+    const results = page.getByRole("dialog");
+    await results.getByRole("cell", { name: "Treated" }).waitFor();
+    await results.getByRole("cell", { name: "Holdout" }).waitFor();
+    await results.getByText("Needs members in both arms").waitFor();
+
+    const campaigns = await api<{
+      items: { name: string; status: string; holdout_percent: number; actions: unknown }[];
+    }>("GET", "/v1/campaigns");
+    const campaign = campaigns.items.find((c) => c.name === "Points on the first streak break");
+    expect(campaign).toMatchObject({ status: "paused", holdout_percent: 25 });
+    expect(campaign?.actions).toEqual([{ kind: "grant_points", points: 30 }]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator creates a campaign with a condition and two actions, dry-runs it, edits it paused and installs a playbook", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Campaigns" }).click();
+    await page.getByRole("button", { name: "New campaign" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Name").fill("Loyal joiners");
+    // The condition builder's first row is orders.count ≥ 3.
+    await drawer.getByRole("switch", { name: "Only members matching a condition" }).click();
+    await drawer.getByTestId("condition-builder").waitFor();
+    const first = drawer.getByTestId("action-0");
+    await first.getByLabel("Points", { exact: true }).fill("50");
+    await drawer.getByRole("button", { name: "Add action" }).click();
+    const second = drawer.getByTestId("action-1");
+    await chooseOption(page, second, "Action", "Issue a coupon");
+    await chooseOption(page, second, "Coupon template", "Welcome 10 off");
+    await drawer.getByRole("button", { name: "Create" }).click();
+
+    const row = page.getByRole("row", { name: /Loyal joiners/ });
+    await row.getByText("Draft").waitFor();
+    await row.getByText("Issue a coupon").waitFor();
+    const listed = await api<{ items: { campaign_id: string; name: string }[] }>("GET", "/v1/campaigns");
+    const id = listed.items.find((c) => c.name === "Loyal joiners")?.campaign_id;
+    expect(id).toBeDefined();
+    const expected = await api<{ would_reach: number }>("GET", `/v1/campaigns/${id}/dry-run`);
+
+    await row.getByRole("button", { name: "Dry run" }).click();
+    const dialog = page.getByRole("dialog", { name: "Dry run of “Loyal joiners”" });
+    const wouldReach = dialog.locator("th:has-text('Would reach') + td");
+    await poll(() => wouldReach.textContent({ timeout: 90_000 })).toBe(String(expected.would_reach));
+    await dialog.getByText(/Sample of treated members/).waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "hidden" });
+
+    await row.getByRole("button", { name: "Launch" }).click();
+    await row.getByText("Active").waitFor();
+    await row.getByRole("button", { name: "Pause" }).click();
+    await row.getByText("Paused").waitFor();
+    // Paused, it can be edited: both actions come back, and a frequency cap is added.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.locator(".ant-drawer-title", { hasText: "Edit campaign “Loyal joiners” (paused)" }).waitFor();
+    await poll(() => first.getByLabel("Points", { exact: true }).inputValue()).toBe("50");
+    await second.getByText("Welcome 10 off").waitFor();
+    await first.getByLabel("Points", { exact: true }).fill("80");
+    await drawer.getByLabel("Cap: at most").fill("2");
+    await drawer.getByLabel("Cap: within days").fill("7");
+    const saved = page.waitForResponse(
+      (r) => r.request().method() === "PATCH" && r.url().endsWith(`/v1/campaigns/${id}`),
+      { timeout: 90_000 },
+    );
+    await drawer.getByRole("button", { name: "Save" }).click();
+    expect((await saved).status()).toBe(200);
+    await page.getByText("Saved “Loyal joiners”").waitFor();
+
+    // A playbook installs its campaigns as drafts.
+    await page.getByRole("button", { name: "Playbooks" }).click();
+    const birthday = page.getByTestId("playbook-birthday_gift");
+    await birthday.getByRole("button", { name: "Install" }).click();
+    await page.getByText("Installed “Birthday gift”: 1 draft campaigns").waitFor();
+    await page.locator(".ant-drawer-open .ant-drawer-close").click();
+    await page
+      .getByRole("row", { name: /Birthday gift/ })
+      .getByText("Draft")
+      .waitFor();
+
+    const campaign = await api<Record<string, unknown>>("GET", `/v1/campaigns/${id}`);
+    expect(campaign).toMatchObject({
+      status: "paused",
+      holdout_percent: 10,
+      condition: { all: [{ field: "orders.count", op: "gte", value: 3 }] },
+      frequency_cap: { max_actions: 2, period_days: 7 },
+    });
+    const templates = await api<{ items: { template_id: string; code: string }[] }>(
+      "GET",
+      "/v1/coupon-templates",
+    );
+    const welcome = templates.items.find((t) => t.code === "WELCOME-10");
+    expect(campaign.actions).toEqual([
+      { kind: "grant_points", points: 80 },
+      { kind: "issue_coupon", template_id: welcome?.template_id },
+    ]);
+    const all = await api<{ items: { playbook: string | null; status: string }[] }>("GET", "/v1/campaigns");
+    expect(all.items.filter((c) => c.playbook === "birthday_gift").map((c) => c.status)).toEqual(["draft"]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator makes a tag group and a tag, and tags members from a CSV with a progress bar", async () => {
+    const members = await api<{ items: { phone: string | null }[] }>("GET", "/v1/members?limit=5");
+    const phones = members.items.flatMap((m) => (m.phone ? [m.phone] : [])).slice(0, 2);
+    expect(phones).toHaveLength(2);
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Tags" }).click();
+    await page.getByRole("button", { name: "New tag group" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Name").fill("Event lists");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await page.getByText("Saved “Event lists”").waitFor();
+    await page.getByRole("button", { name: "New tag", exact: true }).click();
+    const tagDrawer = page
+      .locator(".ant-drawer-open")
+      .filter({ has: page.locator(".ant-drawer-title", { hasText: /^New tag$/ }) });
+    await tagDrawer.getByRole("combobox", { name: "Group" }).click();
+    await page.locator(".ant-select-item-option", { hasText: "Event lists" }).click();
+    await tagDrawer.getByLabel("Name").fill("Autumn fair visitors");
+    await tagDrawer.getByRole("button", { name: "Create" }).click();
+
+    const row = page.getByRole("row", { name: /Autumn fair visitors/ });
+    await row.getByText("Event lists").waitFor();
+    await row.getByRole("button", { name: "Import CSV" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.locator("input[type=file]").setInputFiles({
+      name: "visitors.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`phone\n${phones.join("\n")}\n+8610000000000\n`),
+    });
+    await dialog.getByRole("button", { name: "Import 3 rows" }).click();
+    await dialog.getByRole("progressbar").waitFor();
+    await dialog.getByText("3 / 3").waitFor();
+    await dialog.getByText("Tagged 2; 1 not found").waitFor();
+    await dialog.getByText("+8610000000000", { exact: true }).waitFor();
+    await dialog.getByRole("button", { name: "Close", exact: true }).last().click();
+    await row.getByRole("cell", { name: "2", exact: true }).waitFor();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator writes a rule tag with the condition builder, sees the API's objection under it, and edits it", async () => {
+    await api("POST", "/v1/audience/tag-groups", { name: "Buying habits", dimension: "custom" });
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Tags" }).click();
+    await page.getByRole("button", { name: "New tag", exact: true }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByRole("combobox", { name: "Group" }).click();
+    await page.locator(".ant-select-item-option", { hasText: "Buying habits" }).click();
+    await drawer.getByLabel("Name").fill("Frequent buyers");
+    await drawer.getByRole("combobox", { name: "Kind" }).click();
+    await page.locator(".ant-select-item-option", { hasText: "Rule: members matching a condition" }).click();
+    // A count that is not a number passes the builder but not the API: its problem appears under the condition.
+    await drawer.getByLabel("orders.count value").fill("many");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const condition = drawer.locator(".ant-form-item", { has: page.getByTestId("condition-builder") });
+    await condition.getByText(/must be a number/).waitFor();
+    await drawer.getByLabel("orders.count value").fill("3");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const row = page.getByRole("row", { name: /Frequent buyers/ });
+    await row.getByText("rule", { exact: true }).waitFor();
+
+    // Edit it: the drawer comes back filled, the condition's rows included.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await page.locator(".ant-drawer-title", { hasText: "Edit tag “Frequent buyers”" }).waitFor();
+    await poll(() => drawer.getByLabel("orders.count value").inputValue()).toBe("3");
+    await drawer.getByLabel("Name").fill("Loyal buyers");
+    await drawer.getByLabel("orders.count value").fill("5");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await page
+      .getByRole("row", { name: /Loyal buyers/ })
+      .getByText("Buying habits")
+      .waitFor();
+    const tags = await api<{ items: { name: string; kind: string; definition: unknown }[] }>(
+      "GET",
+      "/v1/audience/tags",
+    );
+    const tag = tags.items.find((t) => t.name === "Loyal buyers");
+    expect(tag?.kind).toBe("rule");
+    expect(tag?.definition).toEqual({ condition: { all: [{ field: "orders.count", op: "gte", value: 5 }] } });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator offers a paid tier as a plan, first seeing that a free tier cannot be sold, and reprices it", async () => {
+    await api("POST", "/v1/tiers", {
+      code: "PLUS",
+      kind: "paid",
+      name: "Plus",
+      rank: 45,
+      benefits: { points_multiplier: 1.5, discount_percent: 5, member_price: true, free_shipping: true },
+    });
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Tiers" }).click();
+    await page.getByRole("button", { name: "New plan" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByRole("combobox", { name: "Tier" }).click();
+    await page.locator(".ant-select-item-option", { hasText: "VIP · free" }).click();
+    await drawer.getByLabel("Code").fill("PLUS-MONTH");
+    await drawer.getByLabel("Name").fill("Plus monthly");
+    await drawer.getByLabel("Price (yuan)").fill("19.9");
+    await drawer.getByLabel("Trial days").fill("7");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const tier = drawer.locator(".ant-form-item", { has: page.getByRole("combobox", { name: "Tier" }) });
+    await tier.getByText("VIP is a free tier; plans sell paid tiers").waitFor();
+    await drawer.getByRole("combobox", { name: "Tier" }).click();
+    await page.locator(".ant-select-item-option", { hasText: "Plus · paid" }).click();
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const row = page.getByRole("row", { name: /PLUS-MONTH/ });
+    await row.getByText("¥19.90").waitFor();
+    await row.getByText("7 days").waitFor();
+    await row.getByText("Month", { exact: true }).waitFor();
+    // Reprice it and take it off sale: tier, code and duration stay.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await poll(() => drawer.getByLabel("Code").isDisabled()).toBe(true);
+    await drawer.getByLabel("Price (yuan)").fill("25");
+    await drawer.getByRole("switch", { name: "On sale" }).click();
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await row.getByText("¥25.00").waitFor();
+    await row.getByText("Off", { exact: true }).waitFor();
+    const plans = await api<{
+      items: { code: string; price_minor: number; trial_days: number; active: boolean }[];
+    }>("GET", "/v1/tier-plans");
+    expect(plans.items.find((p) => p.code === "PLUS-MONTH")).toMatchObject({
+      price_minor: 2500,
+      trial_days: 7,
+      active: false,
+    });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator adds a guide, makes them a store manager and disables them", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Staff" }).click();
+    await page.getByRole("button", { name: "New staff member" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Email").fill("new.guide@demo.enclave.dev");
+    await drawer.getByLabel("Name").fill("New Guide");
+    await drawer.getByLabel("Org unit").fill("新天地");
+    await page.locator(".ant-select-item-option", { hasText: "上海新天地店" }).click();
+    await drawer.getByLabel("Password").fill("long-enough-password");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const row = page.getByRole("row", { name: /New Guide/ });
+    await row.getByText("guide", { exact: true }).waitFor();
+    await row.getByRole("button", { name: "Edit" }).click();
+    await chooseOption(page, drawer, "Role", "Store manager");
+    const roleSaved = page.waitForResponse(
+      (r) => r.request().method() === "PATCH" && r.url().includes("/v1/staff/"),
+    );
+    await drawer.getByRole("button", { name: "Save" }).click();
+    expect((await roleSaved).status()).toBe(200);
+    await row.getByText("store_manager").waitFor();
+    // The edit drawer closes and the list reloads before the next click: a popconfirm opened on a row that a
+    // reload then re-renders closes with it.
+    await drawer.waitFor({ state: "hidden" });
+    await page.locator(".ant-spin-spinning").waitFor({ state: "detached" });
+    await row.getByRole("button", { name: "Disable" }).click();
+    const patched = page.waitForResponse(
+      (r) => r.request().method() === "PATCH" && r.url().includes("/v1/staff/"),
+    );
+    await page.locator(".ant-popconfirm").getByRole("button", { name: "OK" }).click();
+    expect((await patched).status()).toBe(200);
+    await row.getByText("disabled").waitFor();
+    // Disabled staff cannot sign in.
+    const login = await fetch(`${server.url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        tenant: "demo",
+        email: "new.guide@demo.enclave.dev",
+        password: "long-enough-password",
+      }),
+    });
+    expect(login.status).toBe(401);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator creates a coupon pack and a message template, sees them listed and edits them", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Coupon packs" }).click();
+    await page.getByRole("cell", { name: "Newcomer pack", exact: true }).waitFor();
+    await page.getByRole("button", { name: "New coupon pack" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Code").fill("BIRTHDAY");
+    await drawer.getByLabel("Name").fill("Birthday pack");
+    await drawer.getByLabel("Coupon template").click();
+    await page.locator(".ant-select-item-option", { hasText: "Welcome 10 off" }).click();
+    await drawer.getByLabel("Quantity").fill("2");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await page
+      .getByRole("row", { name: /Birthday pack/ })
+      .getByText("Welcome 10 off × 2")
+      .waitFor();
+    // Rename it (its coupons stay what they are).
+    await page
+      .getByRole("row", { name: /Birthday pack/ })
+      .getByRole("button", { name: "Edit" })
+      .click();
+    await drawer.getByLabel("Name").fill("Birthday gift pack");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await page
+      .getByRole("row", { name: /Birthday gift pack/ })
+      .getByText("Welcome 10 off × 2")
+      .waitFor();
+
+    await page.getByRole("menuitem", { name: "Message templates" }).click();
+    await page.getByRole("button", { name: "New message template" }).click();
+    await drawer.getByLabel("Code").fill("points_expiring");
+    await drawer.getByLabel("Name").fill("Points expiring");
+    await drawer.getByLabel("Body").fill("{{member.name}}, {{points}} points expire soon");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const row = page.getByRole("row", { name: /points_expiring/ });
+    await row.getByText("sms: zh-CN").waitFor();
+    await row.getByText("{{member.name}} {{points}}").waitFor();
+    // Edit its text: a new variable appears in the list.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await poll(() => drawer.getByLabel("Code").isDisabled()).toBe(true);
+    await drawer.getByLabel("Body").fill("{{member.name}}, {{points}} points expire on {{date}}");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await row.getByText("{{date}} {{member.name}} {{points}}").waitFor();
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -110,6 +110,61 @@ async function main(): Promise<void> {
       },
       token,
     );
+    // A campaign that has run once over a segment (silent members get points), so its results have two arms.
+    const silent = await call<{ segment_id: string }>(
+      "POST",
+      "/v1/audience/segments",
+      {
+        name: "沉睡会员 Silent members",
+        condition: { field: "lifecycle.stage", op: "in", value: ["silent", "lost"] },
+      },
+      token,
+    );
+    const winBack = await call<{ campaign_id: string }>(
+      "POST",
+      "/v1/campaigns",
+      {
+        name: "唤醒沉睡会员 Win back silent members",
+        trigger: { kind: "schedule", cron: "0 10 * * 2", segment_id: silent.segment_id },
+        actions: [{ kind: "grant_points", points: 100, reason: "We miss you" }],
+        holdout_percent: 20,
+      },
+      token,
+    );
+    await call("POST", `/v1/campaigns/${winBack.campaign_id}/launch`, undefined, token);
+    await call("POST", `/v1/campaigns/${winBack.campaign_id}/runs`, undefined, token);
+    await call(
+      "POST",
+      "/v1/message-templates",
+      {
+        code: "points_expiring",
+        name: "积分到期提醒 Points expiring",
+        category: "marketing",
+        default_locale: "zh-CN",
+        contents: {
+          sms: {
+            "zh-CN": { body: "{{member.name}}，您有 {{points}} 积分即将过期" },
+            en: { body: "{{member.name}}, {{points}} points expire soon" },
+          },
+        },
+      },
+      token,
+    );
+    const group = await call<{ group_id: string }>(
+      "POST",
+      "/v1/audience/tag-groups",
+      { name: "活动名单 Event lists", dimension: "custom" },
+      token,
+    );
+    await call(
+      "POST",
+      "/v1/audience/tags",
+      { group_id: group.group_id, name: "秋季市集 Autumn fair visitors", kind: "manual" },
+      token,
+    );
+    const somePhones = (
+      await call<{ items: { phone: string | null }[] }>("GET", "/v1/members?limit=40", undefined, token)
+    ).items.flatMap((m) => (m.phone ? [m.phone] : []));
 
     console.log("admin console");
     for (const lang of ["en", "zh-CN"] as const) {
@@ -162,7 +217,66 @@ async function main(): Promise<void> {
       await page.locator(".ant-drawer").getByRole("button", { name: "Create" }).click();
       await page.getByRole("cell", { name: "AUTUMN-20" }).waitFor();
       await shoot(page, "admin-coupon-templates");
+      // A tier form with the API's objection under the field it names (the ladder must climb).
+      await page.goto("/admin/tiers");
+      await page.getByRole("button", { name: "New tier" }).click();
+      const drawer = page.locator(".ant-drawer-open");
+      await drawer.getByLabel("Code").fill("DIAMOND");
+      await drawer.getByLabel("Name").fill("Diamond");
+      await drawer.getByLabel("Rank").fill("30");
+      await drawer.getByLabel("Growth to reach").fill("3000");
+      await drawer.getByLabel("Points multiplier").fill("2");
+      await drawer.getByRole("button", { name: "Create" }).click();
+      await drawer.getByText(/must be above/).waitFor();
+      await shoot(page, "admin-tier-problem", false);
+      await drawer.getByLabel("Growth to reach").fill("20000");
+      await drawer.getByRole("button", { name: "Create" }).click();
+      await page.getByRole("cell", { name: "DIAMOND", exact: true }).waitFor();
+      await page.goto("/admin/campaigns");
+      await page.getByRole("button", { name: "New campaign" }).click();
+      await drawer.getByLabel("Name").fill("Birthday coupon");
+      await drawer.getByLabel("Trigger").click();
+      await page.getByTitle("Date", { exact: true }).click();
+      await drawer.getByLabel("Date", { exact: true }).click();
+      await page.getByTitle("Birthday").click();
+      await drawer.getByLabel("Action").click();
+      await page.getByTitle("Issue a coupon").click();
+      await shoot(page, "admin-campaign-form", false);
+      await page.keyboard.press("Escape");
+      await drawer.waitFor({ state: "hidden" });
+      await page
+        .getByRole("row", { name: /Win back silent members/ })
+        .getByRole("button", { name: "Results" })
+        .click();
+      await page.getByRole("dialog").getByRole("cell", { name: "Treated" }).waitFor();
+      await shoot(page, "admin-campaign-results", false);
+      await page.goto("/admin/tags");
+      await page
+        .getByRole("row", { name: /Autumn fair visitors/ })
+        .getByRole("button", { name: "Import CSV" })
+        .click();
+      await page
+        .getByRole("dialog")
+        .locator("input[type=file]")
+        .setInputFiles({
+          name: "visitors.csv",
+          mimeType: "text/csv",
+          buffer: Buffer.from(`phone\n${somePhones.join("\n")}\n+8610000000000\n`),
+        });
+      await page
+        .getByRole("dialog")
+        .getByRole("button", { name: /^Import \d+ rows$/ })
+        .click();
+      await page
+        .getByRole("dialog")
+        .getByText(/^Tagged \d+; 1 not found$/)
+        .waitFor();
+      await shoot(page, "admin-tag-import", false);
+      await page.getByRole("dialog").getByRole("button", { name: "Close", exact: true }).last().click();
       for (const [path, name] of [
+        ["/admin/campaigns", "admin-campaigns"],
+        ["/admin/coupon-packs", "admin-coupon-packs"],
+        ["/admin/messages", "admin-messages"],
         ["/admin/tiers", "admin-tiers"],
         ["/admin/earn-rules", "admin-earn-rules"],
         ["/admin/mall", "admin-mall"],

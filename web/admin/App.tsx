@@ -22,6 +22,9 @@ const Tags = lazy(() => import("./pages/Tags.tsx"));
 const Segments = lazy(() => import("./pages/Segments.tsx"));
 const Staff = lazy(() => import("./pages/Staff.tsx"));
 const ChannelCodes = lazy(() => import("./pages/ChannelCodes.tsx"));
+const CouponPacks = lazy(() => import("./pages/CouponPacks.tsx"));
+const Campaigns = lazy(() => import("./pages/Campaigns.tsx"));
+const MessageTemplates = lazy(() => import("./pages/MessageTemplates.tsx"));
 const Tasks = lazy(() => import("./pages/Tasks.tsx"));
 const TaskDetail = lazy(() => import("./pages/TaskDetail.tsx"));
 
@@ -50,6 +53,9 @@ export function App() {
                     <Route path="/members" element={<Members />} />
                     <Route path="/members/:memberId" element={<Member360 />} />
                     <Route path="/coupons" element={<CouponTemplates />} />
+                    <Route path="/coupon-packs" element={<CouponPacks />} />
+                    <Route path="/campaigns" element={<Campaigns />} />
+                    <Route path="/messages" element={<MessageTemplates />} />
                     <Route path="/tiers" element={<Tiers />} />
                     <Route path="/earn-rules" element={<EarnRules />} />
                     <Route path="/mall" element={<Mall />} />

@@ -105,7 +105,8 @@ export function fieldErrors(problem: unknown): Record<string, string> {
       : [];
   for (const entry of entries) {
     const key = entry.field.split("/").filter(Boolean).join(".") || "_";
-    out[key] ??= entry.message;
+    // A union lists each alternative's complaint: "is not a known field" (another kind's field) says the least.
+    if (out[key] === undefined || out[key] === "is not a known field") out[key] = entry.message;
   }
   return out;
 }

@@ -1,6 +1,9 @@
 // Every text the pages show, in Chinese (zh-CN) and English: [zh-CN, en]. `{name}` is filled in by t().
 
+import { configMessages } from "./messages-config.ts";
+
 export const messages = {
+  ...configMessages,
   "nav.dashboard": ["数据看板", "Dashboard"],
   "nav.members": ["会员", "Members"],
   "nav.segments": ["人群", "Segments"],
@@ -158,6 +161,13 @@ export const messages = {
   "action.tag": ["标签", "Tag"],
   "action.tagHelp": ["选择已有的手动标签，或输入新标签名", "Pick a manual tag or type a new one"],
   "action.tagged": ["已添加标签 {tag}", "Tagged {tag}"],
+  "action.revokeCoupon": ["作废", "Revoke"],
+  "action.revokeTitle": ["作废优惠券 {code}", "Revoke coupon {code}"],
+  "action.revokeHelp": [
+    "仅未使用的券可作废；预算与每人限领仍计入此券",
+    "Only an unused coupon can be revoked; the budget and the per-member limit still count it",
+  ],
+  "action.revoked": ["优惠券已作废", "Coupon revoked"],
 
   "coupon.new": ["新建优惠券", "New coupon template"],
   "coupon.created": ["已创建优惠券 {name}", "Created {name}"],

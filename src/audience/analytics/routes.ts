@@ -46,7 +46,8 @@ const Breakdown = {
 };
 
 export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { db } = app.platform.database;
+  // Brand-wide reads that may lag a replica by seconds: they go to DATABASE_READ_URL when it is set.
+  const { db } = app.platform.readDatabase;
   const now = () => app.platform.clock.now();
   const access = { apiKey: "read", staff: HQ_ROLES } as const;
   const periodOf = async (

@@ -8,6 +8,7 @@ import { evaluate } from "./evaluate.ts";
 import { FIELDS, OPERATORS_BY_TYPE, RFM_GROUPS, STAGES } from "./fields.ts";
 import type { EvaluationContext, MemberSnapshot } from "./member.ts";
 import { parseConditionOrThrow } from "./parse.ts";
+import { MAX_CONDITION_DEPTH } from "./schema.ts";
 import { memberFacts } from "./test-members.ts";
 
 /**
@@ -121,9 +122,10 @@ const leaf: fc.Arbitrary<unknown> = fc.constantFrom(...FIELD_NAMES).chain((name)
   });
 });
 
+// The parser allows 8 levels (7 combinators and a leaf); past that the generator takes the leaf.
 const condition: fc.Arbitrary<unknown> = fc.letrec<{ node: unknown }>((tie) => ({
   node: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
+    { depthSize: "small", withCrossShrink: true, maxDepth: MAX_CONDITION_DEPTH - 1 },
     leaf,
     fc.array(tie("node"), { minLength: 1, maxLength: 3 }).map((all) => ({ all })),
     fc.array(tie("node"), { minLength: 1, maxLength: 3 }).map((any) => ({ any })),

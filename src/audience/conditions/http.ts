@@ -11,7 +11,9 @@ export function conditionGuard(...fields: string[]) {
     const body = request.body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) return;
     for (const field of fields) {
-      if (field in body) parseConditionOrThrow((body as Record<string, unknown>)[field], `/${field}`);
+      const value = (body as Record<string, unknown>)[field];
+      // null clears a condition where the schema allows it; the schema decides that, not this guard.
+      if (field in body && value !== null) parseConditionOrThrow(value, `/${field}`);
     }
   };
 }

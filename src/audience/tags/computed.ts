@@ -60,6 +60,10 @@ export async function recomputeComputedTags(
   const report: ComputedTagsReport = { tags: tags.length, added: 0, removed: 0 };
   const ids = memberScope(filter, tenantId);
   const rules: { tag: Tag; condition: Condition }[] = [];
+  const listed = new Map<
+    readonly string[],
+    { tagId: string; source: TagSource; target: RawBuilder<unknown> }[]
+  >();
   for (const tag of tags) {
     if (tag.kind === "rule") {
       rules.push({ tag, condition: ruleCondition(tag) });
@@ -78,6 +82,13 @@ export async function recomputeComputedTags(
         JOIN ${productStageMembers(tenantId, stage, tag.definition.products ?? [], now, scope)} p ON p.member_id = f.member_id
         WHERE f.tenant_id = ${tenantId} ${ids}`;
     }
+    if ("ids" in scope) {
+      // A few members: every such tag in one statement (one round trip), below.
+      const group = listed.get(scope.ids) ?? [];
+      group.push({ tagId: tag.tag_id, source: SOURCE[tag.kind] ?? "rule", target });
+      listed.set(scope.ids, group);
+      continue;
+    }
     const counts = await applyTarget(
       tx,
       tenantId,
@@ -87,6 +98,11 @@ export async function recomputeComputedTags(
       scope,
       now,
     );
+    report.added += counts.added;
+    report.removed += counts.removed;
+  }
+  for (const [memberIds, group] of listed) {
+    const counts = await applyTargets(tx, tenantId, group, memberIds, now);
     report.added += counts.added;
     report.removed += counts.removed;
   }
@@ -140,6 +156,54 @@ async function applyRuleMatches(
     removed AS (
       DELETE FROM audience_member_tags mt USING diff d
       WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = d.tag_id AND mt.member_id = d.member_id AND NOT d.should AND d.source = 'rule'
+      RETURNING mt.member_id)
+    SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM removed)::int AS removed`.execute(
+    tx,
+  );
+  return result.rows[0] ?? { added: 0, removed: 0 };
+}
+
+/**
+ * applyTarget for several tags and a few members at once: the targets as one relation of (tag, member), diffed
+ * against those members' holds of those tags in one statement. The text depends only on how many tags there are,
+ * so it is prepared once per connection like any repeated statement.
+ */
+async function applyTargets(
+  tx: Executor,
+  tenantId: string,
+  items: readonly { tagId: string; source: TagSource; target: RawBuilder<unknown> }[],
+  memberIds: readonly string[],
+  now: Date,
+): Promise<{ added: number; removed: number }> {
+  const targets = sql.join(
+    items.map((item, i) => sql`SELECT ${i + 1}::int AS n, t.member_id FROM (${item.target}) t`),
+    sql` UNION ALL `,
+  );
+  const result = await sql<{ added: number; removed: number }>`
+    WITH defined AS (
+      SELECT * FROM unnest(${items.map((i) => i.tagId)}::text[], ${items.map((i) => i.source)}::text[])
+        WITH ORDINALITY AS x(tag_id, source, n)),
+    target AS MATERIALIZED (
+      SELECT x.tag_id, x.source, t.member_id FROM (${targets}) t JOIN defined x ON x.n = t.n),
+    diff AS MATERIALIZED (
+      SELECT COALESCE(t.tag_id, h.tag_id) AS tag_id, COALESCE(t.member_id, h.member_id) AS member_id,
+             t.member_id IS NOT NULL AS should, h.source
+      FROM target t
+      FULL JOIN (SELECT mt.tag_id, mt.member_id, mt.source FROM audience_member_tags mt
+                 WHERE mt.tenant_id = ${tenantId} AND mt.member_id = ANY(${[...memberIds]}::text[])
+                   AND mt.tag_id = ANY(${items.map((i) => i.tagId)}::text[])) h
+        ON h.tag_id = t.tag_id AND h.member_id = t.member_id
+      WHERE t.member_id IS NULL OR h.member_id IS NULL),
+    added AS (
+      INSERT INTO audience_member_tags (tenant_id, member_id, tag_id, source, source_ref, tagged_at, expires_at)
+      SELECT ${tenantId}, d.member_id, d.tag_id, x.source, NULL, ${now.toISOString()}::timestamptz, NULL
+      FROM diff d JOIN defined x ON x.tag_id = d.tag_id WHERE d.should
+      ON CONFLICT DO NOTHING
+      RETURNING member_id),
+    removed AS (
+      DELETE FROM audience_member_tags mt USING diff d, defined x
+      WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = d.tag_id AND mt.member_id = d.member_id
+        AND x.tag_id = d.tag_id AND NOT d.should AND d.source = x.source
       RETURNING mt.member_id)
     SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM removed)::int AS removed`.execute(
     tx,

@@ -5,7 +5,7 @@ import { createStaff } from "../../access/service.ts";
 import { createOrgUnit } from "../../org/service.ts";
 import { fixedClock } from "../../platform/clock.ts";
 import { joinedMember, purchase } from "../audience.test-support.ts";
-import { reevaluateDirtyMembers } from "../incremental.ts";
+import { reevaluateDirtyMembers, reevaluateMembers } from "../incremental.ts";
 import { recomputeAudience } from "../recompute.ts";
 import { purgeExpiredTags } from "./tagging.ts";
 
@@ -329,6 +329,25 @@ describeEachDatabase("Tags", (database) => {
         .map((t) => t.tag_id)
         .filter((id) => mine.has(id))
         .sort();
+    expect(await held(a)).toEqual([first.tag_id, usedUp.tag_id].sort());
+    expect(await held(b)).toEqual([first.tag_id]);
+    expect(await held(c)).toEqual([again.tag_id]);
+    // The incremental path (all product tags of a few members in one statement) gives the same holds back.
+    await db()
+      .deleteFrom("audience_member_tags")
+      .where("tenant_id", "=", brand.tenantId)
+      .where("tag_id", "in", [...mine])
+      .execute();
+    await db()
+      .transaction()
+      .execute((tx) =>
+        reevaluateMembers(
+          tx,
+          brand.tenantId,
+          [a, b, c].map((member_id) => ({ member_id, topics: ["orders"] })),
+          START,
+        ),
+      );
     expect(await held(a)).toEqual([first.tag_id, usedUp.tag_id].sort());
     expect(await held(b)).toEqual([first.tag_id]);
     expect(await held(c)).toEqual([again.tag_id]);

@@ -1,28 +1,12 @@
 import { invalidField } from "../../platform/http/problems.ts";
+import { currencyExponent } from "../../platform/money.ts";
+
+export { currencyExponent };
 
 /**
  * Decimal money strings from other systems ("19.99") as integer minor units, exactly: the digits are read as
  * digits, never through a float, so 0.1 + 0.2 problems cannot reach the ledger.
  */
-
-/**
- * ISO 4217 minor-unit exponents that are not 2. ICU's own table differs (it gives HUF and IDR 0 decimals for
- * display), and the exponent here must be the one amounts are booked in, so it is ISO's.
- */
-const EXPONENT_NOT_TWO = new Map<string, number>([
-  ...byExponent(0, "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"),
-  ...byExponent(3, "BHD IQD JOD KWD LYD OMR TND"),
-  ...byExponent(4, "CLF UYW"),
-]);
-
-function byExponent(exponent: number, codes: string): [string, number][] {
-  return codes.split(" ").map((code) => [code, exponent]);
-}
-
-/** How many decimals a currency's minor unit has: 2 for CNY and USD, 0 for JPY, 3 for KWD. */
-export function currencyExponent(currency: string): number {
-  return EXPONENT_NOT_TWO.get(currency) ?? 2;
-}
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 /** Digits before the point that surely keep the result a safe integer (2^53 ≈ 9.007e15) at any exponent ≤ 4. */

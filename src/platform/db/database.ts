@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import type { Tables } from "../../tables.ts";
+import { preparingPool } from "./prepared.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 export type Db = Kysely<Tables>;
@@ -65,7 +66,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // Fail fast with a clear message when the server is unreachable.
   const client = await pool.connect();
   client.release();
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  // Repeated statements go prepared (planned once per connection): src/platform/db/prepared.ts.
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return {
     kind: "postgres",
     db,

@@ -25,6 +25,7 @@ export const PROBLEM_TYPES = {
   "coupon-expired": { status: 422, title: "The coupon is outside its validity period" },
   "coupon-already-used": { status: 409, title: "The coupon is already used or held by another checkout" },
   "coupon-not-applicable": { status: 422, title: "The coupon does not apply to this cart" },
+  "coupon-revoked": { status: 422, title: "The brand withdrew this coupon" },
   "insufficient-stock": { status: 409, title: "The budget or stock is used up" },
   "insufficient-points": { status: 422, title: "The member does not have enough points" },
   "limit-reached": { status: 422, title: "The per-member limit is reached" },

@@ -1,6 +1,7 @@
-// Issue a coupon to every member of a segment. The coupon API takes member ids (up to 10,000 a call), so the page
-// reads the segment's members page by page, then issues in batches, showing how far it is; each batch has its own
-// reference, so a retry after a failure issues nothing twice.
+// Issue a coupon to every member of a segment. The coupon API also takes `audience.segment_id`, but that is one
+// all-or-nothing call (up to 10,000 members) that says nothing until it is done; to show honest progress the page
+// reads the segment's members page by page, then issues in batches of member ids, showing how far it is. Each batch
+// has its own reference, so a retry after a failure issues nothing twice.
 import { Alert, Button, Modal, Progress, Select, Space, Typography } from "antd";
 import { useState } from "react";
 import { errorText, type Page } from "../../shared/api.ts";

@@ -5,12 +5,9 @@ import {
   App,
   Button,
   Card,
-  Col,
   Drawer,
   Form,
-  Input,
   InputNumber,
-  Row,
   Select,
   Space,
   Switch,
@@ -21,6 +18,7 @@ import {
 import { useState } from "react";
 import { money } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
+import { CodeNameFields } from "./CodeNameFields.tsx";
 import type { CouponTemplate } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
@@ -163,26 +161,7 @@ export default function CouponTemplates() {
           initialValues={{ kind: "amount_off", days: 30, staff_issuable: true, claimable: false }}
           onFinish={(v) => void create(v)}
         >
-          <Row gutter={12}>
-            <Col span={10}>
-              <Form.Item
-                name="code"
-                label={t("coupon.code")}
-                rules={[
-                  { required: true },
-                  { pattern: /^[A-Za-z0-9_.-]+$/, message: t("coupon.codeRule") },
-                  { max: 64 },
-                ]}
-              >
-                <Input placeholder="SPEND100-20" />
-              </Form.Item>
-            </Col>
-            <Col span={14}>
-              <Form.Item name="name" label={t("coupon.name")} rules={[{ required: true }, { max: 100 }]}>
-                <Input />
-              </Form.Item>
-            </Col>
-          </Row>
+          <CodeNameFields placeholder="SPEND100-20" maxCode={64} />
           <Form.Item name="kind" label={t("coupon.benefit")}>
             <Select
               options={[

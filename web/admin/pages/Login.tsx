@@ -11,7 +11,7 @@ interface LoginForm {
 }
 interface LoginAnswer {
   token: string;
-  staff: { name: string; role: string };
+  staff: { staff_id: string; name: string; role: string };
 }
 
 export function Login(props: { onSignedIn: (session: StoredSession) => void }) {
@@ -32,6 +32,7 @@ export function Login(props: { onSignedIn: (session: StoredSession) => void }) {
         tenant: values.tenant,
         name: answer.staff.name,
         role: answer.staff.role,
+        subject: answer.staff.staff_id,
       };
       saveSession("admin", session);
       props.onSignedIn(session);

@@ -31,7 +31,12 @@ import type {
 } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
-import { AddTagButton, AdjustPointsButton, IssueCouponButton } from "./member-actions.tsx";
+import {
+  AddTagButton,
+  AdjustPointsButton,
+  IssueCouponButton,
+  RevokeCouponButton,
+} from "./member-actions.tsx";
 
 interface Profile {
   member: Member;
@@ -270,6 +275,19 @@ export default function Member360() {
                       title: t("coupon.validUntil"),
                       dataIndex: "valid_until",
                       render: (v: string) => date(v, lang),
+                    },
+                    {
+                      title: "",
+                      key: "revoke",
+                      render: (_: unknown, coupon: Coupon) =>
+                        coupon.status === "available" ? (
+                          <RevokeCouponButton
+                            memberId={memberId}
+                            couponId={coupon.coupon_id}
+                            code={coupon.code}
+                            onDone={refresh}
+                          />
+                        ) : null,
                     },
                   ]}
                 />

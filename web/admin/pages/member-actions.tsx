@@ -126,6 +126,33 @@ export function IssueCouponButton(props: ActionProps) {
   );
 }
 
+/** Withdraws one unused coupon, with a reason (the API audits it). */
+export function RevokeCouponButton(props: ActionProps & { couponId: string; code: string }) {
+  const { t } = useI18n();
+  const { api } = useConsole();
+  return (
+    <ActionModal<{ reason: string }>
+      label={t("action.revokeCoupon")}
+      title={t("action.revokeTitle", { code: props.code })}
+      fields={["reason"]}
+      onDone={props.onDone}
+      submit={async (values) => {
+        await api.post(`/v1/coupons/${encodeURIComponent(props.couponId)}/revoke`, values);
+        return t("action.revoked");
+      }}
+    >
+      <Form.Item
+        name="reason"
+        label={t("points.reason")}
+        rules={[{ required: true, min: 3 }]}
+        extra={t("action.revokeHelp")}
+      >
+        <Input maxLength={200} />
+      </Form.Item>
+    </ActionModal>
+  );
+}
+
 /** Tags a member with a manual tag, creating the tag (and a "custom" group) when its name is new. */
 export function AddTagButton(props: ActionProps) {
   const { t } = useI18n();
