@@ -8,7 +8,7 @@ import { replyRoutes } from "../replies/routes.ts";
 import { staffTaskRoutes } from "../staff-tasks/routes.ts";
 import { assignmentRoutes } from "./assignment-routes.ts";
 import { resultRoutes } from "./result-routes.ts";
-import { createOrgUnit, getOrgUnit, listOrgUnits, type OrgUnit } from "./service.ts";
+import { createOrgUnit, getOrgUnit, listOrgUnits, type OrgUnit, updateOrgUnit } from "./service.ts";
 import { isWithin, scopePathOf } from "./staff.ts";
 
 const OrgUnitKindSchema = Type.Union([
@@ -30,6 +30,10 @@ export const OrgUnitSchema = Type.Object(
   },
   { $id: "OrgUnit" },
 );
+
+const OrgUnitIdParams = Type.Object({ org_unit_id: Type.String({ minLength: 1, maxLength: 64 }) });
+const CodeSchema = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.-]+$" });
+const NameSchema = Type.String({ minLength: 1, maxLength: 200 });
 
 const serialize = (unit: OrgUnit) => ({ ...unit, created_at: unit.created_at.toISOString() });
 
@@ -65,7 +69,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["organisation"],
         summary: "One org unit (staff: inside their subtree only)",
-        params: Type.Object({ org_unit_id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        params: OrgUnitIdParams,
         response: { 200: OrgUnitSchema },
       },
       config: { access: { apiKey: "read", staff: "all" } },
@@ -87,8 +91,8 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
           {
             parent_id: Type.String({ minLength: 1, maxLength: 64 }),
             kind: Type.Union([Type.Literal("region"), Type.Literal("branch"), Type.Literal("store")]),
-            code: Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.-]+$" }),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            code: CodeSchema,
+            name: NameSchema,
           },
           { additionalProperties: false },
         ),
@@ -99,6 +103,27 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       command(request, reply, 201, async (tx) =>
         serialize(await createOrgUnit(tx, tenantOf(request), request.body)),
+      ),
+  );
+
+  app.patch(
+    "/v1/org-units/:org_unit_id",
+    {
+      schema: {
+        tags: ["organisation"],
+        summary: "Rename a unit or change its code (its kind and place in the tree stay)",
+        params: OrgUnitIdParams,
+        body: Type.Object(
+          { code: Type.Optional(CodeSchema), name: Type.Optional(NameSchema) },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrgUnitSchema },
+      },
+      config: { access: { apiKey: "write", staff: HQ_ROLES } },
+    },
+    async (request, reply) =>
+      command(request, reply, 200, async (tx) =>
+        serialize(await updateOrgUnit(tx, tenantOf(request), request.params.org_unit_id, request.body)),
       ),
   );
 };

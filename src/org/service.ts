@@ -115,6 +115,34 @@ export async function createOrgUnit(
     .executeTakeFirstOrThrow();
 }
 
+/** Renames a unit or changes its code; its place in the tree (kind, parent) stays, so no scope moves. */
+export async function updateOrgUnit(
+  tx: Executor,
+  tenantId: string,
+  orgUnitId: string,
+  change: { name?: string | undefined; code?: string | undefined },
+): Promise<OrgUnit> {
+  const current = await getOrgUnit(tx, tenantId, orgUnitId);
+  if (change.code !== undefined && change.code !== current.code) {
+    if (await findOrgUnitByCode(tx, tenantId, change.code)) {
+      throw new Problem("conflict", `org unit code ${change.code} is already used`, {
+        errors: [{ in: "body", field: "/code", message: "already used" }],
+      });
+    }
+  }
+  if (change.name === undefined && change.code === undefined) return current;
+  return tx
+    .updateTable("org_units")
+    .set({
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.code !== undefined ? { code: change.code } : {}),
+    })
+    .where("tenant_id", "=", tenantId)
+    .where("org_unit_id", "=", orgUnitId)
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
+}
+
 /** The units at or below `path`: a staff member's data scope. */
 export async function listOrgUnits(db: Executor, tenantId: string, withinPath?: string): Promise<OrgUnit[]> {
   let query = db.selectFrom("org_units").select(COLUMNS).where("tenant_id", "=", tenantId);

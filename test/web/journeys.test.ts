@@ -433,8 +433,25 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.getByRole("button", { name: "New campaign" }).click();
     const drawer = page.locator(".ant-drawer-open");
     await drawer.getByLabel("Name").fill("Points on the first streak break");
+    await drawer
+      .getByLabel("Description", { exact: true })
+      .fill("Thirty points when a week-long streak breaks");
+    // Only an end date: the campaign runs from its launch to the end of that day.
+    const endDay = `${new Date().getFullYear() + 1}-06-30`;
+    const end = drawer.getByPlaceholder("End date");
+    await end.click();
+    await end.fill(endDay);
+    await end.press("Enter");
+    await drawer.locator(".ant-drawer-title").click();
     await drawer.getByLabel("Event").click();
     await page.getByTitle("checkin.streak_broken").click();
+    // The event's payload must say the streak was 7 days (a number, as the event carries it).
+    await drawer.getByRole("button", { name: "Add payload field" }).click();
+    const match = drawer.getByTestId("match-0");
+    await match.getByLabel("Payload field", { exact: true }).fill("streak_days");
+    await match.getByLabel("Kind of value", { exact: true }).click();
+    await page.locator(".ant-select-dropdown:visible").getByTitle("Number", { exact: true }).click();
+    await match.getByLabel("Value", { exact: true }).fill("7");
     await drawer.getByLabel("Points", { exact: true }).fill("0");
     await drawer.getByLabel("Holdout").fill("20");
     await drawer.getByRole("button", { name: "Create" }).click();
@@ -446,10 +463,20 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     const row = page.getByRole("row", { name: /Points on the first streak break/ });
     await row.getByText("Draft").waitFor();
     await row.getByText("Event: checkin.streak_broken").waitFor();
-    // A draft can still change: the same drawer comes back filled, and the holdout is raised.
+    // A draft can still change: after a reload the same drawer comes back filled (description, end date and
+    // payload match included), and the holdout is raised.
+    await page.reload();
     await row.getByRole("button", { name: "Edit" }).click();
     await page.locator(".ant-drawer-title", { hasText: "Edit campaign" }).waitFor();
     await poll(() => drawer.getByLabel("Points", { exact: true }).inputValue()).toBe("30");
+    expect(await drawer.getByLabel("Description", { exact: true }).inputValue()).toBe(
+      "Thirty points when a week-long streak breaks",
+    );
+    expect(await end.inputValue()).toBe(endDay);
+    expect(await drawer.getByPlaceholder("Start date").inputValue()).toBe("");
+    expect(await match.getByLabel("Payload field", { exact: true }).inputValue()).toBe("streak_days");
+    await match.locator(".ant-select-content", { hasText: "Number" }).waitFor();
+    expect(await match.getByLabel("Value", { exact: true }).inputValue()).toBe("7");
     await drawer.getByLabel("Holdout").fill("25");
     await drawer.getByRole("button", { name: "Save" }).click();
     await row.getByText("25%").waitFor();
@@ -464,10 +491,18 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await results.getByText("Needs members in both arms").waitFor();
 
     const campaigns = await api<{
-      items: { name: string; status: string; holdout_percent: number; actions: unknown }[];
+      items: (Record<string, unknown> & { name: string; ends_at: string | null })[];
     }>("GET", "/v1/campaigns");
     const campaign = campaigns.items.find((c) => c.name === "Points on the first streak break");
-    expect(campaign).toMatchObject({ status: "paused", holdout_percent: 25 });
+    // The edit kept what it showed: the description, the end date and the match are still the API's.
+    expect(campaign).toMatchObject({
+      status: "paused",
+      holdout_percent: 25,
+      description: "Thirty points when a week-long streak breaks",
+      starts_at: null,
+      trigger: { kind: "event", event: "checkin.streak_broken", match: { streak_days: 7 } },
+    });
+    expect(campaign?.ends_at?.slice(0, 4)).toBe(endDay.slice(0, 4));
     expect(campaign?.actions).toEqual([{ kind: "grant_points", points: 30 }]);
     expect(errors).toEqual([]);
     await page.context().close();
@@ -786,6 +821,215 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await drawer.getByLabel("Body").fill("{{member.name}}, {{points}} points expire on {{date}}");
     await drawer.getByRole("button", { name: "Save" }).click();
     await row.getByText("{{date}} {{member.name}} {{points}}").waitFor();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator adds a store to a region, first seeing that its code is taken", async () => {
+    const units = await api<{ items: { org_unit_id: string; kind: string; code: string; name: string }[] }>(
+      "GET",
+      "/v1/org-units",
+    );
+    const region = units.items.find((u) => u.kind === "region");
+    const taken = units.items.find((u) => u.kind === "store");
+    if (!region || !taken) throw new Error("the demo brand has regions and stores");
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Organisation" }).click();
+    await page.locator(".ant-tree").getByText(region.name, { exact: true }).click();
+    await page.getByRole("button", { name: "New unit" }).first().click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Code").fill(taken.code);
+    await drawer.getByLabel("Name").fill("Journey Store");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const code = drawer.locator(".ant-form-item", { has: page.getByLabel("Code") });
+    await code.getByText("already used").waitFor();
+    await drawer.getByLabel("Code").fill("JOURNEY-1");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await page.reload();
+    await page.locator(".ant-tree").getByText("Journey Store", { exact: true }).waitFor();
+    const after = await api<{ items: { parent_id: string | null; kind: string; code: string }[] }>(
+      "GET",
+      "/v1/org-units",
+    );
+    expect(after.items.find((u) => u.code === "JOURNEY-1")).toMatchObject({
+      parent_id: region.org_unit_id,
+      kind: "store",
+    });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator adds a store to a region", async () => {
+    const units = await api<{ items: { org_unit_id: string; parent_id: string | null; code: string }[] }>(
+      "GET",
+      "/v1/org-units",
+    );
+    const east = units.items.find((u) => u.code === "EAST");
+    if (!east) throw new Error("the demo brand has an EAST region");
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Organisation" }).click();
+    const tree = page.locator(".ant-tree");
+    await tree.getByText("华东大区 East China", { exact: true }).click();
+    await page.getByRole("button", { name: "Add under “华东大区 East China”" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    // The form starts under the selected region, as a store.
+    const parent = drawer.locator(".ant-form-item", { has: page.getByLabel("Parent", { exact: true }) });
+    await parent.locator(".ant-select-content", { hasText: "华东大区 East China (EAST)" }).waitFor();
+    const kind = drawer.locator(".ant-form-item", { has: page.getByLabel("Kind", { exact: true }) });
+    await kind.locator(".ant-select-content", { hasText: "Store" }).waitFor();
+    // A code another store holds passes the form; the API's refusal appears under "Code".
+    await drawer.getByLabel("Code").fill("SH-XTD");
+    await drawer.getByLabel("Name").fill("上海陆家嘴店");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const code = drawer.locator(".ant-form-item", { has: page.getByLabel("Code", { exact: true }) });
+    await code.getByText("already used").waitFor();
+    await drawer.getByLabel("Code").fill("SH-LJZ");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await drawer.waitFor({ state: "hidden" });
+
+    // After a reload the tree holds the store, and its place reads through the region.
+    await page.reload();
+    const node = tree.locator(".ant-tree-treenode", { hasText: "上海陆家嘴店" });
+    await node.getByText("SH-LJZ", { exact: true }).waitFor();
+    await node.getByText("Store", { exact: true }).waitFor();
+    await node.getByText("上海陆家嘴店", { exact: true }).click();
+    await poll(() => page.getByTestId("org-unit-place").innerText()).toMatch(
+      /\/ 华东大区 East China \/ 上海陆家嘴店$/,
+    );
+    // Rename it: the tree shows the new name.
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    await poll(() => drawer.getByLabel("Name").inputValue()).toBe("上海陆家嘴店");
+    await drawer.getByLabel("Name").fill("上海陆家嘴旗舰店");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await tree.getByText("上海陆家嘴旗舰店", { exact: true }).waitFor();
+    const after = await api<{
+      items: { parent_id: string | null; code: string; name: string; kind: string }[];
+    }>("GET", "/v1/org-units");
+    expect(after.items.find((u) => u.code === "SH-LJZ")).toMatchObject({
+      parent_id: east.org_unit_id,
+      kind: "store",
+      name: "上海陆家嘴旗舰店",
+    });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator ships a physical reward", async () => {
+    await api("POST", "/v1/mall/rewards", {
+      code: "TEA-SET",
+      name: "Tea gift set",
+      kind: "physical",
+      price_points: 300,
+      stock: 10,
+    });
+    const members = await api<{ items: { member_id: string }[] }>("GET", "/v1/members?limit=1");
+    const member = members.items[0];
+    if (!member) throw new Error("the demo brand has members");
+    await api("POST", `/v1/members/${member.member_id}/points/adjustments`, {
+      amount: 300,
+      reason: "For the tea set",
+    });
+    const redemption = await api<{ redemption_id: string }>(
+      "POST",
+      `/v1/members/${member.member_id}/mall/redemptions`,
+      {
+        reward_code: "TEA-SET",
+        reference: "journey-tea-set",
+        shipping_address: {
+          name: "李雷",
+          phone: "13800138000",
+          region: "上海市 浦东新区",
+          address_line: "世纪大道 100 号",
+        },
+      },
+    );
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Points mall" }).click();
+    // Restock it first: 10, less the one redeemed, plus 5.
+    const reward = page.getByRole("row", { name: /TEA-SET/ });
+    await reward.getByText("9", { exact: true }).waitFor();
+    await reward.getByRole("button", { name: "Edit" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Add stock").fill("5");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await reward.getByText("14", { exact: true }).waitFor();
+
+    await page.getByRole("tab", { name: "Redemptions" }).click();
+    await page.locator(".ant-radio-button-wrapper", { hasText: "To ship" }).click();
+    const row = page.getByRole("row", { name: /Tea gift set/ });
+    await row.getByText("To ship", { exact: true }).waitFor();
+    await row.getByText(/世纪大道 100 号/).waitFor();
+    await row.getByRole("button", { name: "Ship" }).click();
+    // A tracking number is required before anything is sent.
+    await drawer.getByRole("button", { name: "Ship" }).click();
+    await drawer.locator(".ant-form-item-explain-error").first().waitFor();
+    await drawer.getByLabel("Tracking number").fill("SF1234567890");
+    await drawer.getByRole("button", { name: "Ship" }).click();
+    await drawer.waitFor({ state: "hidden" });
+
+    // After a reload (the tab and the filter are in the address) it is shipped, with its tracking number.
+    await page.reload();
+    await page.getByRole("tab", { name: "Redemptions", selected: true }).waitFor();
+    await poll(() => page.getByRole("radio", { name: "To ship" }).isChecked()).toBe(true);
+    await page.locator(".ant-radio-button-wrapper", { hasText: "All statuses" }).click();
+    await row.getByText("Shipped", { exact: true }).waitFor();
+    await row.getByText("SF1234567890").waitFor();
+    const shipped = await api<{ items: { redemption_id: string; status: string; tracking_no: string }[] }>(
+      "GET",
+      `/v1/mall/redemptions?member_id=${member.member_id}`,
+    );
+    expect(shipped.items.find((r) => r.redemption_id === redemption.redemption_id)).toMatchObject({
+      status: "shipped",
+      tracking_no: "SF1234567890",
+    });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an operator creates a second-item-half-price template", async () => {
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Coupons" }).click();
+    await page.getByRole("button", { name: "New coupon template" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    // A code another template holds passes the form; the API's refusal appears under "Code".
+    await drawer.getByLabel("Code", { exact: true }).fill("WELCOME-10");
+    await drawer.getByLabel("Name", { exact: true }).fill("Second fruit tea half price");
+    await chooseOption(page, drawer, "Type", "Nth item");
+    await drawer.getByLabel("Every nth item", { exact: true }).fill("2");
+    await drawer.getByLabel("Percent off that item", { exact: true }).fill("50");
+    await drawer.getByLabel("Only these categories", { exact: true }).fill("fruit_tea");
+    await page.keyboard.press("Enter");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const code = drawer.locator(".ant-form-item", { has: page.getByLabel("Code", { exact: true }) });
+    await code.getByText("is taken", { exact: true }).waitFor();
+    await drawer.getByLabel("Code", { exact: true }).fill("TEA-2ND-HALF");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await drawer.waitFor({ state: "hidden" });
+
+    // After a reload the list names the type and says the benefit in words.
+    await page.reload();
+    const row = page.getByRole("row", { name: /TEA-2ND-HALF/ });
+    await row.getByRole("cell", { name: "Nth item", exact: true }).waitFor();
+    await row.getByRole("cell", { name: "2nd item 50% off", exact: true }).waitFor();
+    // Its limits may change afterwards: the edit shows what PATCH takes, the benefit stays as made.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await drawer.getByText(/^2nd item 50% off: what it gives/).waitFor();
+    await poll(() => drawer.getByLabel("Code", { exact: true }).isDisabled()).toBe(true);
+    await drawer.getByLabel("Per member limit", { exact: true }).fill("2");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await drawer.waitFor({ state: "hidden" });
+
+    const templates = await api<{ items: Record<string, unknown>[] }>("GET", "/v1/coupon-templates");
+    expect(templates.items.find((t) => t.code === "TEA-2ND-HALF")).toMatchObject({
+      benefit: { kind: "nth_item", nth: 2, percent: 50 },
+      conditions: { categories: ["fruit_tea"] },
+      validity: { kind: "relative", days: 30 },
+      per_member_limit: 2,
+    });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -21,6 +21,7 @@ const Mall = lazy(() => import("./pages/Mall.tsx"));
 const Tags = lazy(() => import("./pages/Tags.tsx"));
 const Segments = lazy(() => import("./pages/Segments.tsx"));
 const Staff = lazy(() => import("./pages/Staff.tsx"));
+const OrgUnits = lazy(() => import("./pages/OrgUnits.tsx"));
 const ChannelCodes = lazy(() => import("./pages/ChannelCodes.tsx"));
 const CouponPacks = lazy(() => import("./pages/CouponPacks.tsx"));
 const Campaigns = lazy(() => import("./pages/Campaigns.tsx"));
@@ -62,6 +63,7 @@ export function App() {
                     <Route path="/tags" element={<Tags />} />
                     <Route path="/segments" element={<Segments />} />
                     <Route path="/staff" element={<Staff />} />
+                    <Route path="/org" element={<OrgUnits />} />
                     <Route path="/channel-codes" element={<ChannelCodes />} />
                     <Route path="/tasks" element={<Tasks />} />
                     <Route path="/tasks/:taskId" element={<TaskDetail />} />

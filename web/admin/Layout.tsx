@@ -23,6 +23,7 @@ export function Layout(props: { children: ReactNode }) {
     { key: "/tiers", label: t("nav.tiers") },
     { key: "/earn-rules", label: t("nav.earnRules") },
     { key: "/channel-codes", label: t("nav.codes") },
+    { key: "/org", label: t("nav.org") },
     { key: "/staff", label: t("nav.staff") },
     { key: "/tasks", label: t("nav.tasks") },
   ];

@@ -1,9 +1,13 @@
 // Every text the pages show, in Chinese (zh-CN) and English: [zh-CN, en]. `{name}` is filled in by t().
 
 import { configMessages } from "./messages-config.ts";
+import { couponMessages } from "./messages-coupons.ts";
+import { orgMessages } from "./messages-org.ts";
 
 export const messages = {
   ...configMessages,
+  ...couponMessages,
+  ...orgMessages,
   "nav.dashboard": ["数据看板", "Dashboard"],
   "nav.members": ["会员", "Members"],
   "nav.segments": ["人群", "Segments"],
@@ -175,11 +179,7 @@ export const messages = {
   "coupon.codeRule": ["仅限字母、数字和 _ . -", "Letters, digits and _ . - only"],
   "coupon.name": ["名称", "Name"],
   "coupon.benefit": ["优惠", "Benefit"],
-  "coupon.amountOff": ["满减券", "Amount off"],
-  "coupon.percentOff": ["折扣券", "Percent off"],
   "coupon.freeShipping": ["包邮", "Free shipping"],
-  "coupon.amountOffText": ["减 {amount}", "{amount} off"],
-  "coupon.percentOffText": ["{percent}% 折扣", "{percent}% off"],
   "coupon.amountYuan": ["减免金额（元）", "Amount off (yuan)"],
   "coupon.percent": ["折扣比例（%）", "Percent off"],
   "coupon.minSpend": ["使用门槛", "Minimum spend"],

@@ -4,7 +4,7 @@
 import { Alert, App, Button, Form, Popconfirm, Space, Tag } from "antd";
 import { errorText } from "../../shared/api.ts";
 import { useState } from "react";
-import { dateTime } from "../../shared/format.ts";
+import { date, dateTime } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 import type { CouponTemplate, Tag as TagRow } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
@@ -17,10 +17,11 @@ import {
   type ActionRow,
   CAMPAIGN_ALIASES,
   CAMPAIGN_FIELDS,
-  CampaignFields,
   type CampaignForm,
   campaignBody,
-} from "./campaign-form.tsx";
+} from "./campaign-body.ts";
+import { CampaignFields } from "./campaign-form.tsx";
+import type { MatchRow } from "./campaign-match.tsx";
 import { type StoredCampaign, toCampaignForm } from "./campaign-edit.ts";
 import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
 import { SimpleList } from "./SimpleList.tsx";
@@ -70,7 +71,12 @@ export default function Campaigns() {
       editing
         ? api.patch(
             `/v1/campaigns/${editing.campaign_id}`,
-            campaignBody(v, true, paused, Boolean(editing.condition)),
+            campaignBody(v, {
+              holdoutFixed: paused,
+              hadCondition: Boolean(editing.condition),
+              starts_at: editing.starts_at ?? null,
+              ends_at: editing.ends_at ?? null,
+            }),
           )
         : api.post("/v1/campaigns", campaignBody(v)),
     fields: CAMPAIGN_FIELDS,
@@ -80,6 +86,7 @@ export default function Campaigns() {
   const triggerKind = Form.useWatch("trigger_kind", campaignForm.form);
   const hasCondition = Form.useWatch("has_condition", campaignForm.form);
   const actionRows = Form.useWatch("actions", campaignForm.form) as (ActionRow | undefined)[] | undefined;
+  const matchRows = Form.useWatch("match", campaignForm.form) as (MatchRow | undefined)[] | undefined;
   const open = (c?: Campaign) => {
     setEditing(c);
     campaignForm.show(c ? toCampaignForm(c) : undefined);
@@ -112,6 +119,11 @@ export default function Campaigns() {
           render: (s: Campaign["status"]) => <Tag color={STATUS_COLOR[s]}>{t(`cmp.status.${s}`)}</Tag>,
         },
         { title: t("cmp.trigger"), render: (_, c) => triggerText(c) },
+        {
+          title: t("cmp.runs"),
+          render: (_, c) =>
+            c.starts_at || c.ends_at ? `${date(c.starts_at, lang)} – ${date(c.ends_at, lang)}` : "—",
+        },
         {
           title: t("cmp.action"),
           render: (_, c) =>
@@ -171,6 +183,7 @@ export default function Campaigns() {
         initialValues={{
           trigger_kind: "event",
           event: "member.joined",
+          match: [],
           has_condition: false,
           condition: EMPTY_BUILDER,
           actions: [{ kind: "grant_points" }],
@@ -184,6 +197,7 @@ export default function Campaigns() {
           triggerKind={triggerKind}
           hasCondition={hasCondition}
           actionKinds={(actionRows ?? []).map((a) => a?.kind)}
+          matchTypes={(matchRows ?? []).map((m) => m?.type)}
           holdoutFixed={paused}
           segments={options.data?.segments ?? []}
           coupons={options.data?.coupons ?? []}

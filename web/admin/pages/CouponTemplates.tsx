@@ -1,202 +1,144 @@
-// Coupon templates: the list with what was issued and redeemed, and a form to design a new one.
-import { errorText } from "../../shared/api.ts";
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Drawer,
-  Form,
-  InputNumber,
-  Select,
-  Space,
-  Switch,
-  Table,
-  Tag,
-  Typography,
-} from "antd";
+// Coupon templates: the list with each one's type and what it gives in words ("满148减20"), a form to design one
+// of every type the API has, and an edit of what the API's PATCH changes (names, budgets, limits, issuing).
+import { Alert, Button, Divider, Form, Input, Tag } from "antd";
 import { useState } from "react";
 import { money } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
-import { CodeNameFields } from "./CodeNameFields.tsx";
-import type { CouponTemplate } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
-import { showProblem } from "./form-problems.ts";
+import { CodeNameFields } from "./CodeNameFields.tsx";
+import { benefitText, validityText } from "./coupon-benefit-text.ts";
+import {
+  INITIAL_TEMPLATE,
+  type StoredTemplate,
+  TEMPLATE_ALIASES,
+  TEMPLATE_FIELDS,
+  type TemplateForm,
+  templateBody,
+  templateEdit,
+  templatePatch,
+} from "./coupon-template-body.ts";
+import { BenefitFields, ValidityFields } from "./coupon-template-form.tsx";
+import { LimitFields, StackingFields, WhereFields, WhoFields } from "./coupon-template-limits.tsx";
+import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
+import { SimpleList } from "./SimpleList.tsx";
 
-interface TemplateForm {
+interface OrgUnit {
+  org_unit_id: string;
+  name: string;
+  kind: string;
+}
+interface Tier {
   code: string;
   name: string;
-  kind: "amount_off" | "percent_off" | "free_shipping";
-  amount_yuan?: number;
-  percent?: number;
-  min_spend_yuan?: number;
-  days: number;
-  staff_issuable: boolean;
-  claimable: boolean;
-}
-
-const FORM_FIELDS = ["code", "name", "kind", "amount_yuan", "percent", "min_spend_yuan", "days"] as const;
-const ALIASES = {
-  "benefit.amount_minor": "amount_yuan",
-  "benefit.percent": "percent",
-  "conditions.min_spend_minor": "min_spend_yuan",
-  "validity.days": "days",
-};
-
-/** The form in the API's terms: yuan become fen, the benefit and validity become their tagged objects. */
-function templateBody(values: TemplateForm) {
-  const benefit =
-    values.kind === "amount_off"
-      ? { kind: "amount_off", amount_minor: Math.round((values.amount_yuan ?? 0) * 100) }
-      : values.kind === "percent_off"
-        ? { kind: "percent_off", percent: values.percent ?? 0 }
-        : { kind: "free_shipping" };
-  return {
-    code: values.code,
-    name: values.name,
-    benefit,
-    ...(values.min_spend_yuan
-      ? { conditions: { min_spend_minor: Math.round(values.min_spend_yuan * 100) } }
-      : {}),
-    validity: { kind: "relative", days: values.days },
-    staff_issuable: values.staff_issuable,
-    claimable: values.claimable,
-  };
 }
 
 export default function CouponTemplates() {
   const { t, lang } = useI18n();
   const { api } = useConsole();
-  const { message } = App.useApp();
-  const templates = useLoad(() => api.get<{ items: CouponTemplate[] }>("/v1/coupon-templates"), []);
-  const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string>();
-  const [form] = Form.useForm<TemplateForm>();
-  const kind = Form.useWatch("kind", form);
-
-  const create = async (values: TemplateForm) => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await api.post("/v1/coupon-templates", templateBody(values));
-      void message.success(t("coupon.created", { name: values.name }));
-      setOpen(false);
-      form.resetFields();
-      templates.reload();
-    } catch (failure) {
-      setProblem(showProblem(form, failure, FORM_FIELDS, ALIASES));
-    } finally {
-      setBusy(false);
-    }
+  // Newest first: the one just made is on the first page.
+  const templates = useLoad(async () => {
+    const { items } = await api.get<{ items: StoredTemplate[] }>("/v1/coupon-templates");
+    return { items: items.sort((a, b) => b.created_at.localeCompare(a.created_at)) };
+  }, []);
+  // What a template can be limited to: the brand's stores and tiers (SKUs and categories are typed).
+  const choices = useLoad(async () => {
+    const [units, tiers] = await Promise.all([
+      api.get<{ items: OrgUnit[] }>("/v1/org-units"),
+      api.get<{ items: Tier[] }>("/v1/tiers"),
+    ]);
+    return {
+      stores: units.items
+        .filter((u) => u.kind === "store")
+        .map((u) => ({ value: u.org_unit_id, label: u.name })),
+      tiers: tiers.items.map((tier) => ({ value: tier.code, label: `${tier.name} (${tier.code})` })),
+    };
+  }, []);
+  const [editing, setEditing] = useState<StoredTemplate>();
+  const templateForm = useApiForm<TemplateForm>({
+    send: (v) =>
+      editing
+        ? api.patch(`/v1/coupon-templates/${editing.template_id}`, templatePatch(v))
+        : api.post("/v1/coupon-templates", templateBody(v)),
+    fields: TEMPLATE_FIELDS,
+    aliases: TEMPLATE_ALIASES,
+    done: (v) => ({
+      toast: editing ? t("cfg.saved", { name: v.name }) : t("coupon.created", { name: v.name }),
+      reload: templates.reload,
+    }),
+  });
+  const open = (tpl?: StoredTemplate) => {
+    setEditing(tpl);
+    templateForm.show(tpl ? templateEdit(tpl) : undefined);
   };
-
-  const benefitText = (tpl: CouponTemplate) =>
-    tpl.benefit.kind === "amount_off"
-      ? t("coupon.amountOffText", { amount: money(tpl.benefit.amount_minor, lang) })
-      : tpl.benefit.kind === "percent_off"
-        ? t("coupon.percentOffText", { percent: tpl.benefit.percent ?? 0 })
-        : tpl.benefit.kind;
-
   return (
-    <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
-      <div style={{ display: "flex", justifyContent: "space-between" }}>
-        <Typography.Title level={3} style={{ margin: 0 }}>
-          {t("nav.coupons")}
-        </Typography.Title>
-        <Button type="primary" onClick={() => setOpen(true)}>
+    <SimpleList<StoredTemplate>
+      title={t("nav.coupons")}
+      rowKey="template_id"
+      loaded={templates}
+      actions={
+        <Button type="primary" onClick={() => open()}>
           {t("coupon.new")}
         </Button>
-      </div>
-      {templates.error !== undefined && <Alert type="error" title={errorText(templates.error)} />}
-      <Card size="small">
-        <Table<CouponTemplate>
-          rowKey="template_id"
-          loading={templates.loading}
-          dataSource={templates.data?.items ?? []}
-          pagination={{ pageSize: 20 }}
-          columns={[
-            { title: t("coupon.code"), dataIndex: "code" },
-            { title: t("coupon.name"), dataIndex: "name" },
-            { title: t("coupon.benefit"), render: (_, tpl) => benefitText(tpl) },
-            {
-              title: t("coupon.minSpend"),
-              render: (_, tpl) => money(tpl.conditions?.min_spend_minor ?? 0, lang),
-            },
-            {
-              title: t("coupon.validity"),
-              render: (_, tpl) =>
-                tpl.validity.kind === "relative"
-                  ? t("coupon.daysAfterIssue", { days: tpl.validity.days ?? 0 })
-                  : "—",
-            },
-            {
-              title: t("coupon.status"),
-              render: (_, tpl) =>
-                (tpl as { active?: boolean }).active === false ? (
-                  <Tag>{t("common.off")}</Tag>
-                ) : (
-                  <Tag color="green">{t("common.on")}</Tag>
-                ),
-            },
-          ]}
-        />
-      </Card>
-      <Drawer
-        open={open}
-        size={520}
-        title={t("coupon.new")}
-        onClose={() => setOpen(false)}
-        extra={
-          <Button type="primary" loading={busy} onClick={() => form.submit()}>
-            {t("common.create")}
-          </Button>
-        }
+      }
+      columns={[
+        { title: t("coupon.code"), dataIndex: "code" },
+        { title: t("coupon.name"), dataIndex: "name" },
+        { title: t("coupon.type"), render: (_, tpl) => t(`coupon.kind.${tpl.benefit.kind}`) },
+        { title: t("coupon.benefit"), render: (_, tpl) => benefitText(t, tpl.benefit, tpl.conditions) },
+        {
+          title: t("coupon.minSpend"),
+          render: (_, tpl) => money(tpl.conditions.min_spend_minor ?? 0, lang),
+        },
+        { title: t("coupon.validity"), render: (_, tpl) => validityText(t, lang, tpl.validity) },
+        {
+          title: t("coupon.status"),
+          render: (_, tpl) =>
+            tpl.active ? <Tag color="green">{t("common.on")}</Tag> : <Tag>{t("common.off")}</Tag>,
+        },
+        {
+          title: "",
+          // Every template can be edited: the edit holds only what PATCH changes, and the drawer shows all of it.
+          render: (_, tpl) => (
+            <Button size="small" onClick={() => open(tpl)}>
+              {t("cfg.edit")}
+            </Button>
+          ),
+        },
+      ]}
+    >
+      <FormDrawer<TemplateForm>
+        state={templateForm}
+        title={editing ? t("coupon.edit", { name: editing.name }) : t("coupon.new")}
+        submitLabel={editing ? t("common.save") : t("common.create")}
+        width={640}
+        initialValues={INITIAL_TEMPLATE}
       >
-        {problem && <Alert type="error" title={problem} style={{ marginBottom: 12 }} />}
-        <Form<TemplateForm>
-          form={form}
-          layout="vertical"
-          initialValues={{ kind: "amount_off", days: 30, staff_issuable: true, claimable: false }}
-          onFinish={(v) => void create(v)}
-        >
-          <CodeNameFields placeholder="SPEND100-20" maxCode={64} />
-          <Form.Item name="kind" label={t("coupon.benefit")}>
-            <Select
-              options={[
-                { value: "amount_off", label: t("coupon.amountOff") },
-                { value: "percent_off", label: t("coupon.percentOff") },
-                { value: "free_shipping", label: t("coupon.freeShipping") },
-              ]}
-            />
-          </Form.Item>
-          {kind === "amount_off" && (
-            <Form.Item name="amount_yuan" label={t("coupon.amountYuan")} rules={[{ required: true }]}>
-              <InputNumber min={0} precision={2} style={{ width: "100%" }} />
-            </Form.Item>
-          )}
-          {kind === "percent_off" && (
-            <Form.Item name="percent" label={t("coupon.percent")} rules={[{ required: true }]}>
-              <InputNumber min={1} max={100} precision={0} style={{ width: "100%" }} />
-            </Form.Item>
-          )}
-          <Form.Item name="min_spend_yuan" label={t("coupon.minSpendYuan")}>
-            <InputNumber min={0} precision={2} style={{ width: "100%" }} />
-          </Form.Item>
-          <Form.Item name="days" label={t("coupon.days")} rules={[{ required: true }]}>
-            <InputNumber min={1} max={3650} precision={0} style={{ width: "100%" }} />
-          </Form.Item>
-          <Space size="large">
-            <Form.Item name="staff_issuable" label={t("coupon.staffIssuable")} valuePropName="checked">
-              <Switch />
-            </Form.Item>
-            <Form.Item name="claimable" label={t("coupon.claimable")} valuePropName="checked">
-              <Switch />
-            </Form.Item>
-          </Space>
-        </Form>
-      </Drawer>
-    </Space>
+        {editing && (
+          <Alert
+            type="info"
+            style={{ marginBottom: 12 }}
+            title={t("coupon.editHelp", { benefit: benefitText(t, editing.benefit, editing.conditions) })}
+          />
+        )}
+        <CodeNameFields placeholder="SPEND148-20" maxCode={64} locked={!!editing} />
+        <Form.Item name="description" label={t("coupon.description")} rules={[{ max: 1000 }]}>
+          <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} />
+        </Form.Item>
+        {!editing && (
+          <>
+            <Divider titlePlacement="start">{t("coupon.sectionBenefit")}</Divider>
+            <BenefitFields />
+            <Divider titlePlacement="start">{t("coupon.sectionWhere")}</Divider>
+            <WhereFields stores={choices.data?.stores ?? []} tiers={choices.data?.tiers ?? []} />
+            <Divider titlePlacement="start">{t("coupon.sectionValidity")}</Divider>
+            <ValidityFields />
+          </>
+        )}
+        <LimitFields />
+        {!editing && <StackingFields />}
+        <WhoFields withActive={!!editing} />
+      </FormDrawer>
+    </SimpleList>
   );
 }

@@ -1,22 +1,17 @@
-// The points mall: rewards priced in points, and a form to add one.
-import { Alert, App, Button, Drawer, Form, Input, InputNumber, Select, Tag } from "antd";
+// The points mall: rewards priced in points (add one, edit one), and the redemptions to fulfil (MallRedemptions.tsx)
+// on a second tab; the tab is in the address so a reload stays on it.
+import { Alert, App, Button, Drawer, Form, Input, InputNumber, Select, Tabs, Tag } from "antd";
 import { useState } from "react";
+import { useSearchParams } from "react-router";
 import { useI18n } from "../../shared/i18n.tsx";
 import type { CouponTemplate } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
+import { MallRedemptions } from "./MallRedemptions.tsx";
+import { type Reward, useRewardEdit } from "./RewardEdit.tsx";
 import { SimpleList } from "./SimpleList.tsx";
 import { showProblem } from "./form-problems.ts";
 
-interface Reward {
-  reward_id: string;
-  code: string;
-  name: string;
-  kind: string;
-  price_points: number;
-  stock_left: number | null;
-  active?: boolean;
-}
 interface RewardForm {
   code: string;
   name: string;
@@ -28,6 +23,22 @@ interface RewardForm {
 
 export default function Mall() {
   const { t } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get("tab") === "redemptions" ? "redemptions" : "rewards";
+  return (
+    <Tabs
+      activeKey={tab}
+      onChange={(key) => setParams(key === "rewards" ? {} : { tab: key }, { replace: true })}
+      items={[
+        { key: "rewards", label: t("mall.tabRewards"), children: <Rewards /> },
+        { key: "redemptions", label: t("mall.tabRedemptions"), children: <MallRedemptions /> },
+      ]}
+    />
+  );
+}
+
+function Rewards() {
+  const { t } = useI18n();
   const { api } = useConsole();
   const { message } = App.useApp();
   const rewards = useLoad(() => api.get<{ items: Reward[] }>("/v1/mall/rewards"), []);
@@ -36,6 +47,7 @@ export default function Mall() {
   const [problem, setProblem] = useState<string>();
   const [form] = Form.useForm<RewardForm>();
   const kind = Form.useWatch("kind", form);
+  const edit = useRewardEdit(rewards.reload);
   const create = async (values: RewardForm) => {
     setProblem(undefined);
     try {
@@ -66,8 +78,24 @@ export default function Mall() {
         { title: t("tier.kind"), dataIndex: "kind", render: (k: string) => <Tag>{k}</Tag> },
         { title: t("mall.price"), dataIndex: "price_points" },
         { title: t("mall.stock"), dataIndex: "stock_left", render: (s: number | null) => s ?? "∞" },
+        {
+          title: t("mall.active"),
+          dataIndex: "active",
+          render: (on: boolean) => (
+            <Tag color={on ? "green" : undefined}>{on ? t("common.on") : t("common.off")}</Tag>
+          ),
+        },
+        {
+          title: "",
+          render: (_, reward) => (
+            <Button size="small" onClick={() => edit.open(reward)}>
+              {t("cfg.edit")}
+            </Button>
+          ),
+        },
       ]}
     >
+      {edit.drawer}
       <Drawer
         open={open}
         title={t("mall.new")}

@@ -1,18 +1,23 @@
 // A draft or paused campaign back as the campaign form, when the form shows all it holds: actions of known kinds
-// with only their own fields, a condition the builder can show as rows, a trigger without a payload match.
+// with only their own fields, a condition the builder can show as rows, a payload match whose values the match
+// rows can show (text, number, true / false, or a list of only texts or only numbers).
 // Anything else gets no Edit button, so a save cannot drop what the form did not show.
+import dayjs from "dayjs";
 import type { Condition } from "./conditions.ts";
-import { ACTION_FIELDS, type ActionKind, type ActionRow, type CampaignForm } from "./campaign-form.tsx";
+import { ACTION_FIELDS, type ActionKind, type ActionRow, type CampaignForm } from "./campaign-body.ts";
+import { rowsOf } from "./campaign-match.tsx";
 import { builderOf } from "./tag-form.ts";
 
 export interface StoredCampaign {
   campaign_id: string;
   name: string;
+  description?: string | null;
   status: string;
   playbook?: string | null;
   trigger: {
     kind: string;
     event?: string;
+    match?: Record<string, unknown>;
     cron?: string;
     date?: string;
     days_before?: number;
@@ -26,9 +31,11 @@ export interface StoredCampaign {
   once_per_member?: boolean;
   budget?: Record<string, number> | null;
   frequency_cap?: { max_actions: number; period_days: number } | null;
+  starts_at?: string | null;
+  ends_at?: string | null;
 }
 
-const TRIGGER_FIELDS = ["kind", "event", "cron", "date", "days_before", "at_hour", "segment_id"];
+const TRIGGER_FIELDS = ["kind", "event", "match", "cron", "date", "days_before", "at_hour", "segment_id"];
 const BUDGET_FIELDS = ["max_coupons", "max_points", "max_messages"];
 
 /** The statuses the API lets a PATCH change. */
@@ -48,14 +55,20 @@ export function toCampaignForm(c: StoredCampaign): CampaignForm | undefined {
   const condition = c.condition ? builderOf(c.condition) : undefined;
   if (c.condition && !condition) return undefined;
   const trigger = c.trigger;
-  // An event's payload match is not on the form: such a campaign is the API's to change.
   if (Object.keys(trigger).some((k) => !TRIGGER_FIELDS.includes(k))) return undefined;
+  const match = trigger.match ? rowsOf(trigger.match) : [];
+  if (!match) return undefined;
   if (trigger.kind !== "event" && trigger.kind !== "schedule" && trigger.kind !== "date") return undefined;
   const budget = c.budget ?? {};
   return {
     name: c.name,
+    ...(c.description ? { description: c.description } : {}),
+    ...(c.starts_at || c.ends_at
+      ? { window: [c.starts_at ? dayjs(c.starts_at) : null, c.ends_at ? dayjs(c.ends_at) : null] }
+      : {}),
     trigger_kind: trigger.kind,
     ...(trigger.event ? { event: trigger.event } : {}),
+    match,
     ...(trigger.cron ? { cron: trigger.cron } : {}),
     ...(trigger.date ? { date: trigger.date as CampaignForm["date"] } : {}),
     ...(trigger.days_before !== undefined ? { days_before: trigger.days_before } : {}),
