@@ -443,15 +443,15 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await end.fill(endDay);
     await end.press("Enter");
     await drawer.locator(".ant-drawer-title").click();
-    await drawer.getByLabel("Event").click();
-    await page.getByTitle("checkin.streak_broken").click();
-    // The event's payload must say the streak was 7 days (a number, as the event carries it).
+    expect(await end.inputValue()).toBe(endDay);
+    await chooseOption(page, drawer, "Event", "checkin.streak_broken");
+    // The event's payload must say the streak was 7 days (a number, as the event carries it, not the text "7").
     await drawer.getByRole("button", { name: "Add payload field" }).click();
     const match = drawer.getByTestId("match-0");
     await match.getByLabel("Payload field", { exact: true }).fill("streak_days");
-    await match.getByLabel("Kind of value", { exact: true }).click();
-    await page.locator(".ant-select-dropdown:visible").getByTitle("Number", { exact: true }).click();
+    await chooseOption(page, match, "Kind of value", "Any of these numbers");
     await match.getByLabel("Value", { exact: true }).fill("7");
+    await page.keyboard.press("Enter");
     await drawer.getByLabel("Points", { exact: true }).fill("0");
     await drawer.getByLabel("Holdout").fill("20");
     await drawer.getByRole("button", { name: "Create" }).click();
@@ -475,8 +475,8 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     expect(await end.inputValue()).toBe(endDay);
     expect(await drawer.getByPlaceholder("Start date").inputValue()).toBe("");
     expect(await match.getByLabel("Payload field", { exact: true }).inputValue()).toBe("streak_days");
-    await match.locator(".ant-select-content", { hasText: "Number" }).waitFor();
-    expect(await match.getByLabel("Value", { exact: true }).inputValue()).toBe("7");
+    await match.locator(".ant-select-content", { hasText: "Any of these numbers" }).waitFor();
+    await match.locator(".ant-select-content", { hasText: "7" }).waitFor();
     await drawer.getByLabel("Holdout").fill("25");
     await drawer.getByRole("button", { name: "Save" }).click();
     await row.getByText("25%").waitFor();
@@ -500,7 +500,7 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
       holdout_percent: 25,
       description: "Thirty points when a week-long streak breaks",
       starts_at: null,
-      trigger: { kind: "event", event: "checkin.streak_broken", match: { streak_days: 7 } },
+      trigger: { kind: "event", event: "checkin.streak_broken", match: { streak_days: [7] } },
     });
     expect(campaign?.ends_at?.slice(0, 4)).toBe(endDay.slice(0, 4));
     expect(campaign?.actions).toEqual([{ kind: "grant_points", points: 30 }]);
@@ -560,7 +560,8 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     );
     await drawer.getByRole("button", { name: "Save" }).click();
     expect((await saved).status()).toBe(200);
-    await page.getByText("Saved “Loyal joiners”").waitFor();
+    // The create's toast of the same words may still be fading out.
+    await page.getByText("Saved “Loyal joiners”").last().waitFor();
 
     // A playbook installs its campaigns as drafts.
     await page.getByRole("button", { name: "Playbooks" }).click();
@@ -1032,6 +1033,101 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     });
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it("an operator changes brand settings", async () => {
+    // A product-lifecycle tag, so the audience tab's consumption cycles have a row to edit.
+    const group = await api<{ group_id: string }>("POST", "/v1/audience/tag-groups", {
+      name: "Tea refills",
+      dimension: "product_lifecycle",
+    });
+    await api("POST", "/v1/audience/tags", {
+      group_id: group.group_id,
+      name: "Tea used up",
+      kind: "product_lifecycle",
+      stage: "used_up",
+      products: [{ sku: "TEA-500G", cycle_days: 30 }],
+    });
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Settings" }).click();
+    // Every tab shows the brand's values and saves them back as the API takes them (nothing changed).
+    const tabs = [
+      ["Points program", "settings-points", "Pending days (return window)", "7", "Points program"],
+      ["Tier program", "settings-tiers", "Grace (days)", "30", "Tier program"],
+      ["Engagement", "settings-checkin", "Points per check-in", "5", "Daily check-in"],
+      ["Engagement", "settings-referral", "Bind window (days)", "7", "Invite a friend"],
+      ["Engagement", "settings-member-day", "Day of the month", "8", undefined],
+      ["Coupons", "settings-coupons", "Pay (yuan)", "1.00", "Coupons and checkout"],
+    ] as const;
+    for (const [tab, card, label, value, saved] of tabs) {
+      await page.getByRole("tab", { name: tab }).click();
+      const form = page.getByTestId(card);
+      await poll(() => form.getByLabel(label, { exact: true }).inputValue()).toBe(value);
+      if (!saved) continue;
+      await form.getByRole("button", { name: "Save" }).click();
+      await page.getByText(`“${saved}” saved`).waitFor();
+    }
+    await page.getByTestId("settings-coupons").getByText("Newcomer pack (NEWCOMER)").waitFor();
+
+    await page.getByRole("tab", { name: "Messaging" }).click();
+    const messaging = page.getByTestId("settings-messaging");
+    const quietFrom = messaging.getByLabel("Quiet from", { exact: true });
+    await poll(() => quietFrom.inputValue()).toBe("21:00");
+    // 24:00 has the form's hh:mm shape but is no time of day: the API's refusal appears under the field.
+    await quietFrom.fill("24:00");
+    await messaging.getByRole("button", { name: "Save" }).click();
+    // `has` is looked for inside the form item: the label from the page, not from the card.
+    const quietItem = messaging.locator(".ant-form-item", {
+      has: page.getByLabel("Quiet from", { exact: true }),
+    });
+    await quietItem.getByText(/must match pattern/).waitFor();
+    await quietFrom.fill("22:30");
+    await messaging.getByRole("button", { name: "Save" }).click();
+    await page.getByText("“Messaging” saved").waitFor();
+    await page.reload();
+    await page.getByRole("tab", { name: "Messaging", selected: true }).waitFor();
+    await poll(() => page.getByTestId("settings-messaging").getByLabel("Quiet from").inputValue()).toBe(
+      "22:30",
+    );
+
+    await page.getByRole("tab", { name: "Audience" }).click();
+    const audience = page.getByTestId("settings-audience");
+    const silent = audience.getByLabel("Silent (days)", { exact: true });
+    await poll(() => silent.inputValue()).toBe("90");
+    // Silence must come before loss (180 days): the API's rule, shown under "Silent (days)".
+    await silent.fill("200");
+    await audience.getByRole("button", { name: "Save" }).click();
+    const silentItem = audience.locator(".ant-form-item", {
+      has: page.getByLabel("Silent (days)", { exact: true }),
+    });
+    await silentItem.getByText("silent_days must be below lost_days").waitFor();
+    await silent.fill("60");
+    await audience.getByRole("button", { name: "Save" }).click();
+    await page.getByText("“Lifecycle and RFM” saved").waitFor();
+
+    // The tag's cycle, edited in the table: 30 → 45 days.
+    const cycle = page.getByTestId("settings-cycles").getByRole("row", { name: /Tea used up/ });
+    await cycle.getByText("TEA-500G · 30 days").waitFor();
+    await cycle.getByRole("button", { name: "Edit" }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await drawer.getByLabel("One unit lasts").fill("45");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await drawer.waitFor({ state: "hidden" });
+
+    await page.reload();
+    await page.getByRole("tab", { name: "Audience", selected: true }).waitFor();
+    await poll(() => page.getByTestId("settings-audience").getByLabel("Silent (days)").inputValue()).toBe(
+      "60",
+    );
+    await cycle.getByText("TEA-500G · 45 days").waitFor();
+    expect(await api("GET", "/v1/messaging/settings")).toMatchObject({
+      quiet_hours: { start: "22:30", end: "08:00" },
+    });
+    expect(errors).toEqual([]);
+    await page.context().close();
+    // The other journeys share the demo brand: its stage thresholds go back as they were.
+    await api("PATCH", "/v1/audience/settings", { stages: { silent_days: 90 } });
   });
 
   it("switches the console to Chinese and remembers it", async () => {

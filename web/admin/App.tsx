@@ -28,6 +28,7 @@ const Campaigns = lazy(() => import("./pages/Campaigns.tsx"));
 const MessageTemplates = lazy(() => import("./pages/MessageTemplates.tsx"));
 const Tasks = lazy(() => import("./pages/Tasks.tsx"));
 const TaskDetail = lazy(() => import("./pages/TaskDetail.tsx"));
+const Settings = lazy(() => import("./pages/Settings.tsx"));
 
 export function App() {
   const { lang } = useI18n();
@@ -67,6 +68,7 @@ export function App() {
                     <Route path="/channel-codes" element={<ChannelCodes />} />
                     <Route path="/tasks" element={<Tasks />} />
                     <Route path="/tasks/:taskId" element={<TaskDetail />} />
+                    <Route path="/settings" element={<Settings />} />
                     <Route path="*" element={<Navigate to="/" replace />} />
                   </Routes>
                 </Suspense>

@@ -26,6 +26,7 @@ export function Layout(props: { children: ReactNode }) {
     { key: "/org", label: t("nav.org") },
     { key: "/staff", label: t("nav.staff") },
     { key: "/tasks", label: t("nav.tasks") },
+    { key: "/settings", label: t("nav.settings") },
   ];
   return (
     <AntLayout style={{ minHeight: "100vh" }}>

@@ -53,6 +53,8 @@ export interface ApiClient {
   get<T>(path: string, query?: Query): Promise<T>;
   post<T>(path: string, body?: unknown, query?: Query): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
+  /** A whole document replaced (the member day's settings). */
+  put<T>(path: string, body: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
 }
 
@@ -90,6 +92,7 @@ export function createApi(token: () => string | null, onUnauthenticated: () => v
     get: (path, query) => call("GET", withQuery(path, query)),
     post: (path, body, query) => call("POST", withQuery(path, query), body ?? {}),
     patch: (path, body) => call("PATCH", path, body),
+    put: (path, body) => call("PUT", path, body),
     del: (path) => call("DELETE", path),
   };
 }

@@ -3,11 +3,13 @@
 import { configMessages } from "./messages-config.ts";
 import { couponMessages } from "./messages-coupons.ts";
 import { orgMessages } from "./messages-org.ts";
+import { settingsMessages } from "./messages-settings.ts";
 
 export const messages = {
   ...configMessages,
   ...couponMessages,
   ...orgMessages,
+  ...settingsMessages,
   "nav.dashboard": ["数据看板", "Dashboard"],
   "nav.members": ["会员", "Members"],
   "nav.segments": ["人群", "Segments"],

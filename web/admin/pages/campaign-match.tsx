@@ -55,7 +55,7 @@ export function rowsOf(match: Readonly<Record<string, unknown>>): MatchRow[] | u
     )
       rows.push({ field, type: "texts", list: value as string[] });
     else if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "number"))
-      rows.push({ field, type: "numbers", list: (value).map(String) });
+      rows.push({ field, type: "numbers", list: value.map(String) });
     else return undefined;
   }
   return rows;

@@ -3,9 +3,9 @@ import { date } from "../../shared/format.ts";
 import type { Lang, Translate } from "../../shared/i18n.tsx";
 import type { Benefit, Conditions, Validity } from "./coupon-template-body.ts";
 
-/** Fen as plain yuan, without trailing zeros: 14800 → "148", 990 → "9.9". */
+/** Fen as plain yuan, whole yuan without decimals: 14800 → "148", 3990 → "39.90". */
 export function yuan(minor: number): string {
-  return String(Number((minor / 100).toFixed(2)));
+  return minor % 100 === 0 ? String(minor / 100) : (minor / 100).toFixed(2);
 }
 
 /** A percent off in the Chinese way of saying it: 15% off is 8.5 折, 50% off is 5 折. */
