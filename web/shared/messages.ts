@@ -18,7 +18,7 @@ export const messages = {
   "nav.mall": ["积分商城", "Points mall"],
   "nav.tiers": ["会员等级", "Tiers"],
   "nav.earnRules": ["积分规则", "Earn rules"],
-  "nav.staff": ["员工与组织", "Staff"],
+  "nav.staff": ["员工", "Staff"],
   "nav.codes": ["渠道二维码", "Channel QR codes"],
   "nav.tasks": ["总部任务", "Tasks"],
 
