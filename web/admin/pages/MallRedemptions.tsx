@@ -21,6 +21,7 @@ import { dateTime, money, num } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
+import { CursorPager, useCursorPages } from "./CursorPager.tsx";
 import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
 
 const STATUSES = ["pending_fulfilment", "shipped", "delivered", "fulfilled", "cancelled"] as const;
@@ -66,8 +67,8 @@ export function MallRedemptions() {
   const [params, setParams] = useSearchParams();
   const raw = params.get("status");
   const status = STATUSES.find((s) => s === raw);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const list = useLoad(
     () => api.get<Page<Redemption>>("/v1/mall/redemptions", { status, cursor, limit: PAGE_SIZE }),
     [status, cursor],
@@ -112,7 +113,7 @@ export function MallRedemptions() {
       (failure: unknown) => void message.error(errorText(failure)),
     );
   const filter = (next: Status | undefined) => {
-    setCursors([undefined]);
+    pages.reset();
     setParams({ tab: "redemptions", ...(next ? { status: next } : {}) }, { replace: true });
   };
 
@@ -201,17 +202,7 @@ export function MallRedemptions() {
             },
           ]}
         />
-        <Space style={{ marginTop: 12 }}>
-          <Button disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            {t("common.previous")}
-          </Button>
-          <Button
-            disabled={!list.data?.next_cursor}
-            onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}
-          >
-            {t("common.next")}
-          </Button>
-        </Space>
+        <CursorPager pages={pages} next={list.data?.next_cursor} style={{ marginTop: 12 }} />
       </Card>
       <FormDrawer<ShipForm>
         state={ship}

@@ -9,6 +9,7 @@ import type { MessageKey } from "../../shared/messages.ts";
 import type { Member } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
+import { CursorPager, useCursorPages } from "./CursorPager.tsx";
 import { type BuilderState, ConditionBuilder, EMPTY_BUILDER } from "./ConditionBuilder.tsx";
 import { conditionOf } from "./conditions.ts";
 
@@ -36,8 +37,8 @@ function SearchMembers() {
   const { api } = useConsole();
   const [q, setQ] = useState("");
   const [status, setStatus] = useState<string>();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const list = useLoad(
     () => api.get<Page<Member>>("/v1/members", { q, status, cursor, limit: PAGE_SIZE }),
     [q, status, cursor],
@@ -51,7 +52,7 @@ function SearchMembers() {
           style={{ width: 320 }}
           onSearch={(value) => {
             setQ(value.trim());
-            setCursors([undefined]);
+            pages.reset();
           }}
           enterButton={t("common.search")}
         />
@@ -62,7 +63,7 @@ function SearchMembers() {
           value={status}
           onChange={(value?: string) => {
             setStatus(value);
-            setCursors([undefined]);
+            pages.reset();
           }}
           options={["active", "prospect", "merged", "erased"].map((s) => ({ value: s, label: s }))}
         />
@@ -89,17 +90,7 @@ function SearchMembers() {
           { title: t("member.joinedAt"), dataIndex: "joined_at", render: (v: string) => dateTime(v, lang) },
         ]}
       />
-      <Space>
-        <Button disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          {t("common.previous")}
-        </Button>
-        <Button
-          disabled={!list.data?.next_cursor}
-          onClick={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}
-        >
-          {t("common.next")}
-        </Button>
-      </Space>
+      <CursorPager pages={pages} next={list.data?.next_cursor} />
     </Space>
   );
 }
