@@ -826,41 +826,6 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.context().close();
   });
 
-  it("an operator adds a store to a region, first seeing that its code is taken", async () => {
-    const units = await api<{ items: { org_unit_id: string; kind: string; code: string; name: string }[] }>(
-      "GET",
-      "/v1/org-units",
-    );
-    const region = units.items.find((u) => u.kind === "region");
-    const taken = units.items.find((u) => u.kind === "store");
-    if (!region || !taken) throw new Error("the demo brand has regions and stores");
-    const { page, errors } = await consolePage();
-    await signInToConsole(page);
-    await page.getByRole("menuitem", { name: "Organisation" }).click();
-    await page.locator(".ant-tree").getByText(region.name, { exact: true }).click();
-    await page.getByRole("button", { name: "New unit" }).first().click();
-    const drawer = page.locator(".ant-drawer-open");
-    await drawer.getByLabel("Code").fill(taken.code);
-    await drawer.getByLabel("Name").fill("Journey Store");
-    await drawer.getByRole("button", { name: "Create" }).click();
-    const code = drawer.locator(".ant-form-item", { has: page.getByLabel("Code") });
-    await code.getByText("already used").waitFor();
-    await drawer.getByLabel("Code").fill("JOURNEY-1");
-    await drawer.getByRole("button", { name: "Create" }).click();
-    await page.reload();
-    await page.locator(".ant-tree").getByText("Journey Store", { exact: true }).waitFor();
-    const after = await api<{ items: { parent_id: string | null; kind: string; code: string }[] }>(
-      "GET",
-      "/v1/org-units",
-    );
-    expect(after.items.find((u) => u.code === "JOURNEY-1")).toMatchObject({
-      parent_id: region.org_unit_id,
-      kind: "store",
-    });
-    expect(errors).toEqual([]);
-    await page.context().close();
-  });
-
   it("an operator adds a store to a region", async () => {
     const units = await api<{ items: { org_unit_id: string; parent_id: string | null; code: string }[] }>(
       "GET",
