@@ -336,6 +336,26 @@ export async function getMember(
   return member;
 }
 
+/**
+ * Display name and card number of each of these members, for lists that name who a row is about (the mall's
+ * redemptions) in one query instead of one look-up per row. Absent ids are left out of the map.
+ */
+export async function memberLabels(
+  db: Executor,
+  tenantId: string,
+  memberIds: readonly string[],
+): Promise<Map<string, { name: string | null; card_no: string }>> {
+  const ids = [...new Set(memberIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("members")
+    .select(["member_id", "name", "card_no"])
+    .where("tenant_id", "=", tenantId)
+    .where("member_id", "in", ids)
+    .execute();
+  return new Map(rows.map((r) => [r.member_id, { name: r.name, card_no: r.card_no }]));
+}
+
 export type LookupKey =
   { phone: string } | { card_no: string } | { identity: Identity } | { member_id: string };
 

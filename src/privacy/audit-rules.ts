@@ -8,6 +8,8 @@ const MEMBER_ROUTES: ReadonlySet<string> = new Set([
   "GET /v1/audience/segments/:segment_id/members",
   "GET /v1/audience/segments/:segment_id/export",
   "GET /v1/audience/tags/:tag_id/members",
+  // names each redemption's member (and the address goods ship to)
+  "GET /v1/mall/redemptions",
 ]);
 /** Exports of member data in bulk or whole: their own action name, so a reviewer finds them first. */
 const EXPORT_ROUTES: ReadonlySet<string> = new Set([

@@ -100,12 +100,20 @@ describeEachDatabase("The points mall", (database) => {
       (await redeem(token, { reward_code: "PECANS", reference: "p-2", shipping_address: address })).body,
     ).toMatchObject({ status: 409, code: "insufficient-stock" });
 
-    const pending = await api()<{ items: Redemption[] }>(
-      "GET",
-      "/v1/mall/redemptions?status=pending_fulfilment",
-      { token: brand.ownerToken },
-    );
+    const named = await api()<{ card_no: string }>("PATCH", `/v1/members/${member}`, {
+      token: brand.ownerToken,
+      body: { name: "Li Lei" },
+    });
+    expect(named.status, JSON.stringify(named.body)).toBe(200);
+    const pending = await api()<{
+      items: (Redemption & { member_name: string | null; member_card_no: string | null })[];
+    }>("GET", "/v1/mall/redemptions?status=pending_fulfilment", { token: brand.ownerToken });
     expect(pending.body.items.map((r) => r.redemption_id)).toEqual([res.body.redemption_id]);
+    // Each row names its member, so a fulfilment screen makes no look-up per row.
+    expect(pending.body.items[0]).toMatchObject({
+      member_name: "Li Lei",
+      member_card_no: named.body.card_no,
+    });
 
     const move = (body: Record<string, unknown>) =>
       api()<Redemption>("PATCH", `/v1/mall/redemptions/${res.body.redemption_id}`, {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { Value } from "typebox/value";
-import { getMember } from "../../members/service.ts";
+import { getMember, memberLabels } from "../../members/service.ts";
 import { actorOf, HQ_ROLES, type Principal, tenantOf } from "../../platform/auth/principal.ts";
 import { retryOnConflict } from "../../platform/db/retry.ts";
 import { command } from "../../platform/http/command.ts";
@@ -12,6 +12,7 @@ import { fulfil, listRedemptions, memberCatalog, type Redemption, redeemReward }
 import {
   AddressSchema,
   BrandRedeemBody,
+  BrandRedemptionSchema,
   FulfilmentBody,
   RedeemBody,
   RedemptionSchema,
@@ -163,19 +164,33 @@ export const mallRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: PageOf(RedemptionSchema) },
+        response: { 200: PageOf(BrandRedemptionSchema) },
       },
       config: { access: { apiKey: "read", staff: HQ_ROLES } },
     },
     async (request) => {
       const q = request.query;
+      const tenantId = tenantOf(request);
       const page = await listRedemptions(
         db,
-        tenantOf(request),
+        tenantId,
         { member_id: q.member_id, status: q.status },
         { limit: q.limit ?? PAGE_LIMIT_DEFAULT, after: decodeCursor(q.cursor) },
       );
-      return { items: page.items.map((r) => serializeRedemption(r)), next_cursor: page.next_cursor };
+      // One query for the page's members, through their service (their table is theirs).
+      const labels = await memberLabels(
+        db,
+        tenantId,
+        page.items.map((r) => r.member_id),
+      );
+      return {
+        items: page.items.map((r) => ({
+          ...serializeRedemption(r),
+          member_name: labels.get(r.member_id)?.name ?? null,
+          member_card_no: labels.get(r.member_id)?.card_no ?? null,
+        })),
+        next_cursor: page.next_cursor,
+      };
     },
   );
 

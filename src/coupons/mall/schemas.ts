@@ -141,6 +141,17 @@ export const RedemptionSchema = Type.Object({
   replayed: Type.Boolean(),
 });
 
+/** A redemption in the brand's list: who it is for, so a fulfilment screen needs no look-up per row. */
+export const BrandRedemptionSchema = Type.Object({
+  ...RedemptionSchema.properties,
+  member_name: Nullable(
+    Type.String({ description: "The member's display name; null when they gave none or were erased" }),
+  ),
+  member_card_no: Nullable(
+    Type.String({ description: "The member's card number; null if the record is gone" }),
+  ),
+});
+
 export const FulfilmentBody = Type.Object(
   {
     status: Type.Union([Type.Literal("shipped"), Type.Literal("delivered"), Type.Literal("cancelled")]),

@@ -40,6 +40,8 @@ interface Redemption {
   reward_name: string;
   kind: "coupon" | "physical" | "voucher";
   member_id: string;
+  member_name: string | null;
+  member_card_no: string | null;
   points_spent: number;
   cash_minor: number;
   status: Status;
@@ -73,19 +75,6 @@ export function MallRedemptions() {
     () => api.get<Page<Redemption>>("/v1/mall/redemptions", { status, cursor, limit: PAGE_SIZE }),
     [status, cursor],
   );
-  // Names of this page's members (a redemption carries only the id); one that cannot be read shows its id.
-  const ids = [...new Set((list.data?.items ?? []).map((r) => r.member_id))];
-  const names = useLoad(async () => {
-    const pairs = await Promise.all(
-      ids.map((id) =>
-        api.get<{ name: string | null }>(`/v1/members/${id}`).then(
-          (m) => [id, m.name] as const,
-          () => [id, null] as const,
-        ),
-      ),
-    );
-    return new Map(pairs);
-  }, [ids.join(",")]);
   const [target, setTarget] = useState<Redemption>();
   const move = (r: Redemption | undefined, body: Record<string, unknown>) =>
     api.patch(`/v1/mall/redemptions/${r?.redemption_id ?? ""}`, body);
@@ -145,7 +134,15 @@ export function MallRedemptions() {
             {
               title: t("rdm.member"),
               dataIndex: "member_id",
-              render: (id: string) => <Link to={`/members/${id}`}>{names.data?.get(id) ?? id}</Link>,
+              // The list names each member (and card), so the page makes no look-up per row.
+              render: (id: string, r) => (
+                <Space orientation="vertical" size={0}>
+                  <Link to={`/members/${id}`}>{r.member_name ?? r.member_card_no ?? id}</Link>
+                  {r.member_name && r.member_card_no && (
+                    <Typography.Text type="secondary">{r.member_card_no}</Typography.Text>
+                  )}
+                </Space>
+              ),
             },
             {
               title: t("rdm.reward"),
