@@ -949,6 +949,84 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.context().close();
   });
 
+  it("a member redeems a physical reward with a shipping address and sees it shipped", async () => {
+    await api("POST", "/v1/mall/rewards", {
+      code: "PECAN-BOX",
+      name: "Pecan gift box",
+      kind: "physical",
+      price_points: 200,
+      stock: 5,
+    });
+    const { context, errors } = await openContext(browser, server.url, PHONE);
+    const page = await context.newPage();
+    await page.goto("/m/join?brand=demo");
+    await page.getByLabel("Phone").fill("13912340077");
+    await page.getByRole("button", { name: "Send code" }).click();
+    await poll(() => page.getByLabel("Code").inputValue()).toMatch(/^\d{6}$/);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("card-number").waitFor();
+    const member = await api<{ member_id: string }>("GET", "/v1/members/lookup?phone=13912340077");
+    await api("PATCH", `/v1/members/${member.member_id}`, { name: "Han Meimei" });
+    await api("POST", `/v1/members/${member.member_id}/points/adjustments`, {
+      amount: 500,
+      reason: "For the pecans",
+    });
+
+    await page.getByRole("link", { name: "Mall" }).click();
+    const redeem = page
+      .getByRole("listitem")
+      .filter({ hasText: "Pecan gift box" })
+      .getByRole("button", { name: "Redeem" });
+    await redeem.click();
+    const form = page.getByTestId("shipping-form");
+    const submit = form.getByRole("button", { name: "Redeem for 200 points" });
+    // No earlier physical redemption: name and phone come from the profile.
+    await poll(() => form.getByLabel("Recipient").inputValue()).toBe("Han Meimei");
+    expect(await form.getByLabel("Phone").inputValue()).toContain("13912340077");
+    await form.getByLabel("Region (optional)").fill("上海市 徐汇区");
+    // Without an address line the API's problem appears under that field, and nothing is redeemed.
+    await submit.click();
+    await form.getByTestId("error-address_line").getByText("is required").waitFor();
+    await form.getByLabel("Address", { exact: true }).fill("漕溪北路 88 号");
+    await submit.click();
+    await page.getByText("Redeemed Pecan gift box").waitFor();
+    const mine = page
+      .getByTestId("my-redemptions")
+      .getByRole("listitem")
+      .filter({ hasText: "Pecan gift box" });
+    await mine.getByText("Ordered", { exact: true }).waitFor();
+    await mine.getByText(/200 points/).waitFor();
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+
+    // The operator ships it from the console, where the list names the member.
+    const operator = await consolePage();
+    await signInToConsole(operator.page);
+    await operator.page.getByRole("menuitem", { name: "Points mall" }).click();
+    await operator.page.getByRole("tab", { name: "Redemptions" }).click();
+    const row = operator.page.getByRole("row", { name: /Pecan gift box/ });
+    await row.getByRole("link", { name: "Han Meimei" }).waitFor();
+    await row.getByText(/漕溪北路 88 号/).waitFor();
+    await row.getByRole("button", { name: "Ship" }).click();
+    const drawer = operator.page.locator(".ant-drawer-open");
+    await drawer.getByLabel("Tracking number").fill("SF9876543210");
+    await drawer.getByRole("button", { name: "Ship" }).click();
+    await row.getByText("Shipped", { exact: true }).waitFor();
+    expect(operator.errors).toEqual([]);
+    await operator.page.context().close();
+
+    // The member sees it shipped with its tracking number.
+    await page.reload();
+    await mine.getByText("Shipped", { exact: true }).waitFor();
+    await mine.getByText("Tracking no. SF9876543210").waitFor();
+    // The next physical redemption starts from this address.
+    await redeem.click();
+    await form.getByText("Filled in from your last redemption").waitFor();
+    expect(await form.getByLabel("Address", { exact: true }).inputValue()).toBe("漕溪北路 88 号");
+    expect(await form.getByLabel("Recipient").inputValue()).toBe("Han Meimei");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("an operator creates a second-item-half-price template", async () => {
     const { page, errors } = await consolePage();
     await signInToConsole(page);

@@ -2,12 +2,14 @@
 
 import { configMessages } from "./messages-config.ts";
 import { couponMessages } from "./messages-coupons.ts";
+import { memberMallMessages } from "./messages-member-mall.ts";
 import { orgMessages } from "./messages-org.ts";
 import { settingsMessages } from "./messages-settings.ts";
 
 export const messages = {
   ...configMessages,
   ...couponMessages,
+  ...memberMallMessages,
   ...orgMessages,
   ...settingsMessages,
   "nav.dashboard": ["数据看板", "Dashboard"],
