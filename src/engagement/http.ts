@@ -9,6 +9,7 @@ export const DayString = Type.String({ format: "date", description: "YYYY-MM-DD,
 export const MonthString = Type.String({
   pattern: "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$",
   description: "YYYY-MM",
+  examples: ["2026-05"],
 });
 export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.-]+$" });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>

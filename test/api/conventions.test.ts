@@ -47,6 +47,25 @@ describeEachDatabase("API conventions", (db) => {
     expect(list.body.items).toHaveLength(0);
   });
 
+  it("says in words what a patterned field wants, not its regular expression", async () => {
+    const brand = await h().newBrand();
+    const time = await h().api("PATCH", "/v1/messaging/settings", {
+      token: brand.ownerToken,
+      body: { quiet_hours: { start: "9pm", end: "07:00" } },
+    });
+    expect(time.status).toBe(400);
+    expect(time.body).toMatchObject({
+      errors: [{ in: "body", field: "/quiet_hours/start", message: "must look like 21:00" }],
+    });
+    const code = await h().api("POST", "/v1/tiers", {
+      token: brand.ownerToken,
+      body: { code: "Plus Month", name: "Plus", kind: "paid", rank: 45 },
+    });
+    expect(code.body).toMatchObject({
+      errors: [{ field: "/code", message: "may hold only letters, digits and _ -" }],
+    });
+  });
+
   it("rejects an invalid phone number with the field, and never stores it", async () => {
     const brand = await h().newBrand();
     const res = await h().api("POST", "/v1/members", {

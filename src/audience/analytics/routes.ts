@@ -27,6 +27,7 @@ const Rate = Nullable(Type.Number({ description: "A share from 0 to 1; null when
 const Day = Type.String({
   pattern: "^\\d{4}-\\d{2}-\\d{2}$",
   description: "YYYY-MM-DD, the brand's calendar",
+  examples: ["2026-05-01"],
 });
 const RangeQuery = Type.Object(
   {
