@@ -21,7 +21,7 @@ import {
   campaignBody,
 } from "./campaign-body.ts";
 import { CampaignFields } from "./campaign-form.tsx";
-import type { MatchRow } from "./campaign-match.tsx";
+import { type MatchRow, matchAliases } from "./campaign-match.tsx";
 import { type StoredCampaign, toCampaignForm } from "./campaign-edit.ts";
 import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
 import { SimpleList } from "./SimpleList.tsx";
@@ -80,7 +80,8 @@ export default function Campaigns() {
           )
         : api.post("/v1/campaigns", campaignBody(v)),
     fields: CAMPAIGN_FIELDS,
-    aliases: CAMPAIGN_ALIASES,
+    // The rows sent say which row a problem with `trigger.match.<field>` belongs under.
+    aliases: (v) => ({ ...CAMPAIGN_ALIASES, ...matchAliases(v.match ?? []) }),
     done: (v) => ({ toast: t("cfg.saved", { name: v.name }), reload: campaigns.reload }),
   });
   const triggerKind = Form.useWatch("trigger_kind", campaignForm.form);

@@ -21,8 +21,9 @@ export function useApiForm<T extends object>(options: {
   send: (values: T) => Promise<unknown>;
   /** The form's field names, to place the API's problems on. */
   fields: readonly string[];
-  /** API field (`qualification.reach.growth`) → form field (`reach_growth`), where they differ. */
-  aliases?: Record<string, string>;
+  /** API field (`qualification.reach.growth`) → form field (`reach_growth`), where they differ; a function when
+   * that depends on what was sent (a list's rows). */
+  aliases?: Record<string, string> | ((values: T) => Record<string, string>);
   /** After a success: the toast to show and what to reload. */
   done: (values: T) => { toast: string; reload?: () => void };
 }): ApiForm<T> {
@@ -49,7 +50,8 @@ export function useApiForm<T extends object>(options: {
         reload?.();
       },
       (failure: unknown) => {
-        setProblem(showProblem(form, failure, options.fields, options.aliases));
+        const aliases = typeof options.aliases === "function" ? options.aliases(values) : options.aliases;
+        setProblem(showProblem(form, failure, options.fields, aliases));
         setBusy(false);
       },
     );

@@ -40,6 +40,24 @@ export function matchOf(rows: readonly MatchRow[]): Record<string, MatchValue> {
   );
 }
 
+/** Where the API's problem with `trigger.match.<field>` goes: the value of the row naming that field. */
+export function matchAliases(rows: readonly (MatchRow | undefined)[]): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  rows.forEach((row, index) => {
+    if (!row?.field) return;
+    const value =
+      row.type === "number"
+        ? "number"
+        : row.type === "boolean"
+          ? "flag"
+          : row.type === "text"
+            ? "text"
+            : "list";
+    aliases[`trigger.match.${row.field}`] = `match.${index}.${value}`;
+  });
+  return aliases;
+}
+
 /** A stored match as rows, or undefined when a value has no row to show it (a list mixing text and numbers). */
 export function rowsOf(match: Readonly<Record<string, unknown>>): MatchRow[] | undefined {
   const rows: MatchRow[] = [];

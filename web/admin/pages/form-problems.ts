@@ -23,6 +23,12 @@ export function showProblem(
       placed.push(key);
       return [{ name: [under], errors: [message] }];
     }
+    // An alias into a list (`match.2.text`; an item of the value's own list goes there too): the row's field.
+    const aliased = aliases[key] ?? aliases[key.replace(/(\.\d+)+$/, "")];
+    if (aliased?.includes(".") && visible.includes(aliased.split(".")[0] ?? aliased)) {
+      placed.push(key);
+      return [{ name: aliased.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p)), errors: [message] }];
+    }
     // `definition.factor` or `actions.0.points`: the last part names the form field when the form is flat.
     const last = key.split(".").at(-1) ?? key;
     // `items.0.quantity` in a list of rows: the row's own field (numbers index the list).
