@@ -155,6 +155,7 @@ export interface RewardRedemptionsTable {
   voucher_code: string | null;
   shipping_address: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   tracking_no: string | null;
+  carrier: string | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }

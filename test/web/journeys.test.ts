@@ -1009,6 +1009,7 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await row.getByRole("button", { name: "Ship" }).click();
     const drawer = operator.page.locator(".ant-drawer-open");
     await drawer.getByLabel("Tracking number").fill("SF9876543210");
+    await drawer.getByLabel("Carrier (optional)").fill("SF Express");
     await drawer.getByRole("button", { name: "Ship" }).click();
     await row.getByText("Shipped", { exact: true }).waitFor();
     expect(operator.errors).toEqual([]);
@@ -1017,7 +1018,7 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     // The member sees it shipped with its tracking number.
     await page.reload();
     await mine.getByText("Shipped", { exact: true }).waitFor();
-    await mine.getByText("Tracking no. SF9876543210").waitFor();
+    await mine.getByText("SF Express, tracking no. SF9876543210").waitFor();
     // The next physical redemption starts from this address.
     await redeem.click();
     await form.getByText("Filled in from your last redemption").waitFor();

@@ -17,6 +17,7 @@ export const memberMallMessages = {
   "m.rdm.none": ["还没有兑换记录", "No redemptions yet"],
   "m.rdm.points": ["-{points} 积分", "-{points} points"],
   "m.rdm.tracking": ["运单号 {no}", "Tracking no. {no}"],
+  "m.rdm.carrierTracking": ["{carrier} 运单号 {no}", "{carrier}, tracking no. {no}"],
   "m.rdm.voucher": ["券码 {code}", "Code {code}"],
   "m.rdm.more": ["查看更多", "Show more"],
   "m.rdm.status.pending_fulfilment": ["已下单，待发货", "Ordered"],

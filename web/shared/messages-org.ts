@@ -47,6 +47,7 @@ export const orgMessages = {
   "rdm.points": ["积分", "Points"],
   "rdm.address": ["收货地址", "Address"],
   "rdm.tracking": ["物流单号", "Tracking number"],
+  "rdm.carrier": ["快递公司（选填）", "Carrier (optional)"],
   "rdm.time": ["兑换时间", "Redeemed"],
   "rdm.ship": ["发货", "Ship"],
   "rdm.shipTitle": ["发货：{name}", "Ship “{name}”"],

@@ -20,6 +20,7 @@ interface Redemption {
   points_spent: number;
   replayed: boolean;
   tracking_no: string | null;
+  carrier: string | null;
 }
 
 const address = {
@@ -140,9 +141,15 @@ describeEachDatabase("The points mall", (database) => {
     expect(second.body.status).toBe("pending_fulfilment");
     const shipped = await api()<Redemption>("PATCH", `/v1/mall/redemptions/${second.body.redemption_id}`, {
       token: brand.ownerToken,
-      body: { status: "shipped", tracking_no: "SF123" },
+      body: { status: "shipped", tracking_no: "SF123", carrier: "SF Express" },
     });
-    expect(shipped.body).toMatchObject({ status: "shipped", tracking_no: "SF123" });
+    expect(shipped.body).toMatchObject({ status: "shipped", tracking_no: "SF123", carrier: "SF Express" });
+    const mine = await api()<{ items: Redemption[] }>("GET", "/v1/me/mall/redemptions", { token });
+    expect(mine.body.items[0]).toMatchObject({
+      status: "shipped",
+      tracking_no: "SF123",
+      carrier: "SF Express",
+    });
     // The per-member limit counts the live redemption, not the cancelled one.
     await api()("PATCH", `/v1/mall/rewards/${rewardId}`, { token: brand.ownerToken, body: { add_stock: 5 } });
     expect(

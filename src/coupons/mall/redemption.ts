@@ -34,6 +34,7 @@ export interface Redemption {
   voucher_code: string | null;
   shipping_address: Record<string, unknown> | null;
   tracking_no: string | null;
+  carrier: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -81,6 +82,7 @@ function selectRedemptions(db: Executor, tenantId: string) {
       "r.voucher_code",
       "r.shipping_address",
       "r.tracking_no",
+      "r.carrier",
       "r.created_at",
       "r.updated_at",
     ])
@@ -258,7 +260,7 @@ async function countRedemption(
 }
 
 /**
- * Moves a redemption along its fulfilment: shipped (with a tracking number), delivered, or cancelled before
+ * Moves a redemption along its fulfilment: shipped (with a tracking number and optionally its carrier), delivered, or cancelled before
  * shipping, which gives back the points, the stock and the member's count.
  */
 export async function fulfil(
@@ -268,6 +270,7 @@ export async function fulfil(
   change: {
     status: "shipped" | "delivered" | "cancelled";
     tracking_no?: string | undefined;
+    carrier?: string | undefined;
     reason?: string | undefined;
   },
   actor: string,
@@ -323,6 +326,7 @@ export async function fulfil(
     .set({
       status: change.status,
       ...(change.tracking_no !== undefined ? { tracking_no: change.tracking_no } : {}),
+      ...(change.carrier !== undefined ? { carrier: change.carrier } : {}),
       updated_at: now,
     })
     .where("tenant_id", "=", tenantId)
@@ -338,6 +342,7 @@ export async function fulfil(
       member_id: current.member_id,
       status: change.status,
       tracking_no: change.tracking_no ?? null,
+      carrier: change.carrier ?? null,
     },
   });
   return readRedemption(tx, tenantId, redemptionId);

@@ -136,6 +136,7 @@ export const RedemptionSchema = Type.Object({
   voucher_code: Nullable(Type.String()),
   shipping_address: Nullable(AddressSchema),
   tracking_no: Nullable(Type.String()),
+  carrier: Nullable(Type.String({ description: "Who carries it, as given when shipped" })),
   created_at: Type.String({ format: "date-time" }),
   updated_at: Type.String({ format: "date-time" }),
   replayed: Type.Boolean(),
@@ -156,6 +157,7 @@ export const FulfilmentBody = Type.Object(
   {
     status: Type.Union([Type.Literal("shipped"), Type.Literal("delivered"), Type.Literal("cancelled")]),
     tracking_no: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 50, examples: ["SF Express"] })),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },

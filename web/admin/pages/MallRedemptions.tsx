@@ -1,5 +1,5 @@
-// The mall's redemptions, newest first, to fulfil: filter by status, ship physical goods with a tracking number,
-// mark them delivered, or cancel before shipping (the API gives back the points and the stock).
+// The mall's redemptions, newest first, to fulfil: filter by status, ship physical goods with a tracking number
+// (and carrier), mark them delivered, or cancel before shipping (the API gives back the points and the stock).
 import {
   Alert,
   App,
@@ -53,10 +53,12 @@ interface Redemption {
     postal_code?: string;
   } | null;
   tracking_no: string | null;
+  carrier: string | null;
   created_at: string;
 }
 interface ShipForm {
   tracking_no: string;
+  carrier?: string;
 }
 interface CancelForm {
   reason?: string;
@@ -79,8 +81,13 @@ export function MallRedemptions() {
   const move = (r: Redemption | undefined, body: Record<string, unknown>) =>
     api.patch(`/v1/mall/redemptions/${r?.redemption_id ?? ""}`, body);
   const ship = useApiForm<ShipForm>({
-    send: (v) => move(target, { status: "shipped", tracking_no: v.tracking_no.trim() }),
-    fields: ["tracking_no"],
+    send: (v) =>
+      move(target, {
+        status: "shipped",
+        tracking_no: v.tracking_no.trim(),
+        ...(v.carrier?.trim() ? { carrier: v.carrier.trim() } : {}),
+      }),
+    fields: ["tracking_no", "carrier"],
     done: () => ({ toast: t("rdm.shipped"), reload: list.reload }),
   });
   const cancel = useApiForm<CancelForm>({
@@ -173,7 +180,11 @@ export function MallRedemptions() {
                   ? [a.name, a.phone, a.region, a.address_line, a.postal_code].filter(Boolean).join(" · ")
                   : "—",
             },
-            { title: t("rdm.tracking"), dataIndex: "tracking_no", render: (n: string | null) => n ?? "—" },
+            {
+              title: t("rdm.tracking"),
+              dataIndex: "tracking_no",
+              render: (n: string | null, r) => (n ? [r.carrier, n].filter(Boolean).join(" · ") : "—"),
+            },
             { title: t("rdm.time"), dataIndex: "created_at", render: (v: string) => dateTime(v, lang) },
             {
               title: "",
@@ -212,6 +223,9 @@ export function MallRedemptions() {
           rules={[{ required: true, whitespace: true }, { max: 100 }]}
         >
           <Input placeholder="SF1234567890" />
+        </Form.Item>
+        <Form.Item name="carrier" label={t("rdm.carrier")} rules={[{ max: 50 }]}>
+          <Input placeholder="SF Express" />
         </Form.Item>
       </FormDrawer>
       <FormDrawer<CancelForm>

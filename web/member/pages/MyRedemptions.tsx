@@ -1,5 +1,5 @@
 // "My redemptions": what I redeemed, for how many points, when, and where each stands (ordered, shipped with its
-// tracking number, delivered, cancelled), from /v1/me/mall/redemptions, newest first.
+// carrier and tracking number, delivered, cancelled), from /v1/me/mall/redemptions, newest first.
 import { useCallback, useEffect, useState } from "react";
 import { errorText, type Page } from "../../shared/api.ts";
 import { date, num } from "../../shared/format.ts";
@@ -23,6 +23,7 @@ export interface MyRedemption {
   voucher_code: string | null;
   shipping_address: ShippingAddress | null;
   tracking_no: string | null;
+  carrier: string | null;
   created_at: string;
 }
 
@@ -78,7 +79,11 @@ export function MyRedemptions(props: { list: ReturnType<typeof useMyRedemptions>
                 {date(r.created_at, lang)} · {t("m.rdm.points", { points: num(r.points_spent, lang) })}
               </div>
               {r.tracking_no && r.status !== "cancelled" && (
-                <div className="muted">{t("m.rdm.tracking", { no: r.tracking_no })}</div>
+                <div className="muted">
+                  {r.carrier
+                    ? t("m.rdm.carrierTracking", { carrier: r.carrier, no: r.tracking_no })
+                    : t("m.rdm.tracking", { no: r.tracking_no })}
+                </div>
               )}
               {r.voucher_code && <div className="muted">{t("m.rdm.voucher", { code: r.voucher_code })}</div>}
             </div>
