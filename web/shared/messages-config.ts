@@ -164,6 +164,7 @@ export const configMessages = {
   "staff.new": ["新增员工", "New staff member"],
   "staff.edit": ["编辑员工「{name}」", "Edit “{name}”"],
   "staff.search": ["姓名或邮箱", "Name or email"],
+  "staff.unitFilter": ["全部组织（选择一个含其下级）", "All units (pick one: it and below)"],
   "staff.disable": ["停用", "Disable"],
   "staff.enable": ["启用", "Enable"],
   "staff.disableConfirm": ["停用「{name}」？其会话将失效。", "Disable “{name}”? Their sessions end."],

@@ -63,7 +63,7 @@ export function OrgUnitPanel(props: {
       <Card
         size="small"
         title={<Typography.Text strong>{t("org.staffHere")}</Typography.Text>}
-        extra={<Link to="/staff">{t("org.allStaff")}</Link>}
+        extra={<Link to={`/staff?unit=${unit.org_unit_id}`}>{t("org.allStaff")}</Link>}
       >
         <Table<StaffMember>
           rowKey="staff_id"

@@ -1,12 +1,15 @@
-// Staff and the org units they belong to (their scope): add staff, change role or unit, disable and enable.
+// Staff and the org units they belong to (their scope): add staff, change role or unit, disable and enable; the
+// list narrows to one unit and below (`?unit=`, as the Organisation page links to it) and by name or email.
 import { App, Button, Form, Input, Popconfirm, Select, Space, Tag } from "antd";
 import { useState } from "react";
+import { useSearchParams } from "react-router";
 import { errorText } from "../../shared/api.ts";
 import { dateTime } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
 import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
+import { isBelow, type OrgUnit, placeOf } from "./org-tree.ts";
 import { SimpleList } from "./SimpleList.tsx";
 
 interface StaffMember {
@@ -17,11 +20,6 @@ interface StaffMember {
   org_unit_id: string;
   status: string;
   created_at: string;
-}
-interface OrgUnit {
-  org_unit_id: string;
-  name: string;
-  kind: string;
 }
 interface StaffForm {
   email: string;
@@ -41,13 +39,20 @@ export default function Staff() {
   const units = useLoad(() => api.get<{ items: OrgUnit[] }>("/v1/org-units"), []);
   const [editing, setEditing] = useState<StaffMember>();
   const [query, setQuery] = useState("");
+  const [params, setParams] = useSearchParams();
+  const allUnits = units.data?.items ?? [];
+  const unit = allUnits.find((u) => u.org_unit_id === params.get("unit"));
+  const inUnit = (m: StaffMember) => {
+    const home = allUnits.find((u) => u.org_unit_id === m.org_unit_id);
+    return !unit || (home !== undefined && isBelow(home, unit));
+  };
   // Newest first (the one just added is on the first page), narrowed by name or email as the operator types.
   const needle = query.trim().toLowerCase();
   const shown = {
     ...staff,
     data: staff.data && {
       items: staff.data.items
-        .filter((m) => !needle || `${m.name} ${m.email}`.toLowerCase().includes(needle))
+        .filter((m) => inUnit(m) && (!needle || `${m.name} ${m.email}`.toLowerCase().includes(needle)))
         .sort((a, b) => b.created_at.localeCompare(a.created_at)),
     },
   };
@@ -80,6 +85,17 @@ export default function Staff() {
       loaded={shown}
       actions={
         <>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            aria-label={t("staff.unitFilter")}
+            placeholder={t("staff.unitFilter")}
+            value={unit?.org_unit_id}
+            onChange={(id?: string) => setParams(id ? { unit: id } : {})}
+            options={allUnits.map((u) => ({ value: u.org_unit_id, label: placeOf(u, allUnits) }))}
+            style={{ width: 260 }}
+          />
           <Input.Search
             allowClear
             placeholder={t("staff.search")}
