@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import pino, { type Logger } from "pino";
 import { accessRoutes } from "./access/routes.ts";
 import { authenticate } from "./access/service.ts";
@@ -144,6 +145,11 @@ function defineJobs(platform: Platform): void {
     async () => void (await purgeIdempotencyKeys(database.db, clock.now())),
     { cron: "17 * * * *" },
   );
+  // PostgreSQL's autovacuum keeps planner statistics current; the embedded database has none, so this does.
+  if (database.kind === "pglite")
+    jobs.define("platform.analyze-embedded", async () => void (await sql`ANALYZE`.execute(database.db)), {
+      cron: "23 * * * *",
+    });
   jobs.define("orders.complete-due", () => drain(platform, completeDueOrders), { cron: "*/5 * * * *" });
   jobs.define("points.activate-due", () => drain(platform, (tx, now) => activateDueLots(tx, now)), {
     cron: "*/5 * * * *",

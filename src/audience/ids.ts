@@ -9,6 +9,7 @@ const PREFIXES = {
   tag: "tag",
   segment: "seg",
   ltvModel: "ltvm",
+  recomputeRun: "arun",
 } as const;
 
 export function audienceId(kind: keyof typeof PREFIXES): string {

@@ -8,6 +8,7 @@ import { recomputeSegments, type SegmentsReport } from "./segments/membership.ts
 import { getAudienceSettings } from "./settings.ts";
 import { recomputeComputedTags, type ComputedTagsReport } from "./tags/computed.ts";
 import { forgetMembers } from "./forget.ts";
+import type { RecomputePhase } from "./tables.ts";
 
 /**
  * The batch recompute of one brand: facts, RFM and stages, rule and product tags, every segment, in that order
@@ -43,7 +44,14 @@ export interface RecomputeOptions {
    * A brand without any facts yet is always rebuilt in full.
    */
   facts?: "full" | "changed";
+  /**
+   * Told as each phase begins, with how many are done (a run's progress). Not awaited: whatever it writes goes
+   * outside this transaction, and on the embedded database's one connection it could only run after it.
+   */
+  onPhase?: (phase: RecomputePhase, done: number) => void;
 }
+
+export const RECOMPUTE_PHASES: readonly RecomputePhase[] = ["facts", "scores", "tags", "segments", "events"];
 
 export async function recomputeAudience(
   db: Db,
@@ -74,11 +82,15 @@ export async function recomputeAudience(
       .limit(1)
       .executeTakeFirst();
     const full = options.facts !== "changed" || anyFacts === undefined;
+    const phase = (name: RecomputePhase) => options.onPhase?.(name, RECOMPUTE_PHASES.indexOf(name));
+    phase("facts");
     const departed = await refreshFacts(tx, tenantId, full ? { all: true } : { marked: true }, now);
     await forgetMembers(tx, tenantId, departed);
     const factsMs = lap();
+    phase("scores");
     const scores = await recomputeScores(tx, tenantId, settings, now);
     const scoresMs = lap();
+    phase("tags");
     // Scene, first-purchase and repurchase tags change only with a member's events; "used up" and rules move with time.
     const tags = await recomputeComputedTags(
       tx,
@@ -90,8 +102,10 @@ export async function recomputeAudience(
       full ? undefined : { marked: true },
     );
     const tagsMs = lap();
+    phase("segments");
     const segments = await recomputeSegments(tx, tenantId, now);
     const segmentsMs = lap();
+    phase("events");
     const events = await flushChangeLog(tx, tenantId, now);
     const eventsMs = lap();
     // Whatever was marked before this run started is now current; marks made since stay for the incremental job.

@@ -184,6 +184,24 @@ export interface AudienceDirtyMembersTable {
   marked_at: Timestamp;
 }
 
+export type RecomputePhase = "facts" | "scores" | "tags" | "segments" | "events";
+
+export interface AudienceRecomputeRunsTable {
+  tenant_id: string;
+  run_id: string;
+  status: "running" | "succeeded" | "failed";
+  facts: "full" | "changed";
+  phase: RecomputePhase | null;
+  phases_done: ColumnType<number, number | undefined, number>;
+  weights: ColumnType<Record<RecomputePhase, number>, string, string>;
+  report: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  error: string | null;
+  requested_by: string;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface AudienceTables {
   audience_settings: AudienceSettingsTable;
   audience_member_facts: AudienceMemberFactsTable;
@@ -199,4 +217,5 @@ export interface AudienceTables {
   audience_segments: AudienceSegmentsTable;
   audience_segment_members: AudienceSegmentMembersTable;
   audience_dirty_members: AudienceDirtyMembersTable;
+  audience_recompute_runs: AudienceRecomputeRunsTable;
 }

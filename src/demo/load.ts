@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { createStaff } from "../access/service.ts";
 import { type ImportedMember, importMembers } from "../members/service.ts";
 import { createOrgUnit, getRootOrgUnit } from "../org/service.ts";
@@ -205,6 +206,9 @@ export async function loadDemo(database: Database, options: DemoOptions = {}): P
       }
     });
   }
+  // Statistics for what was just loaded: the embedded database has no autovacuum to gather them, and without them
+  // its planner picks nested loops that made the first audience recompute of the demo take a minute, not 0.4 s.
+  await sql`ANALYZE`.execute(db);
   const { created, ...rest } = loaded;
   return { ...rest, members: created.length, orders: ingested };
 }

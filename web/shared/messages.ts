@@ -54,6 +54,12 @@ export const messages = {
     "已重新计算 {members} 位会员（{seconds} 秒）",
     "Recomputed {members} members ({seconds} s)",
   ],
+  "dash.phase": ["第 {step} 步（共 5 步）：{phase}", "Step {step} of 5: {phase}"],
+  "dash.phase.facts": ["汇总会员的订单、积分和等级", "members' orders, points and tiers"],
+  "dash.phase.scores": ["RFM 与生命周期", "RFM and lifecycle stages"],
+  "dash.phase.tags": ["规则标签与商品标签", "rule and product tags"],
+  "dash.phase.segments": ["分群成员", "segment membership"],
+  "dash.phase.events": ["记录变化", "recording what changed"],
   "dash.notScored": [
     "生命周期和 RFM 尚未计算（每晚自动运行），可点击“重新计算分群”立即计算。",
     "Lifecycle stages and RFM are not computed yet (they run nightly); press “Recompute scores” to run them now.",

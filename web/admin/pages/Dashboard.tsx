@@ -21,6 +21,7 @@ import { money, num, percent } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
+import { useRecomputeRun } from "./recompute-run.ts";
 import {
   channelOption,
   cohortOption,
@@ -40,8 +41,6 @@ export default function Dashboard() {
   const { api } = useConsole();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(29, "day"), dayjs()]);
   const [interval, setInterval] = useState<Interval>("day");
-  const [recomputing, setRecomputing] = useState(false);
-  const [recomputed, setRecomputed] = useState<string>();
   const query = { from: range[0].format("YYYY-MM-DD"), to: range[1].format("YYYY-MM-DD"), interval };
   const loaded = useLoad<Analytics>(async () => {
     const [membership, lifecycle, sales, points, overview, cohorts] = await Promise.all([
@@ -55,19 +54,9 @@ export default function Dashboard() {
     return { membership, lifecycle, sales, points, overview, cohorts };
   }, [query.from, query.to, interval]);
 
-  // Stages and RFM come from the nightly recompute; a new brand can run it now and watch it finish.
-  const recompute = async () => {
-    setRecomputing(true);
-    try {
-      const result = await api.post<{ members: number; duration_ms: number }>("/v1/audience/recompute");
-      setRecomputed(
-        t("dash.recomputed", { members: result.members, seconds: Math.round(result.duration_ms / 1000) }),
-      );
-      loaded.reload();
-    } finally {
-      setRecomputing(false);
-    }
-  };
+  // Stages and RFM come from the nightly recompute; a new brand can run it now and watch its phases go by.
+  const recompute = useRecomputeRun(api, () => loaded.reload());
+  const run = recompute.run;
 
   const data = loaded.data;
   const scored = data ? data.lifecycle.stages.reduce((sum, s) => sum + s.members, 0) : 0;
@@ -96,13 +85,31 @@ export default function Dashboard() {
               { label: t("dash.month"), value: "month" },
             ]}
           />
-          <Button onClick={() => void recompute()} loading={recomputing}>
+          <Button onClick={recompute.start} loading={recompute.running}>
             {t("dash.recompute")}
           </Button>
         </Space>
       </div>
-      {recomputing && <Progress percent={99} status="active" showInfo={false} />}
-      {recomputed && <Alert type="success" title={recomputed} closable />}
+      {run?.status === "running" && (
+        <div>
+          <Progress percent={run.percent} status="active" />
+          <Typography.Text type="secondary">
+            {t("dash.phase", { step: run.phases_done + 1, phase: t(`dash.phase.${run.phase ?? "facts"}`) })}
+          </Typography.Text>
+        </div>
+      )}
+      {run?.status === "succeeded" && (
+        <Alert
+          type="success"
+          closable
+          title={t("dash.recomputed", {
+            members: run.report?.members ?? 0,
+            seconds: Math.round((run.report?.duration_ms ?? 0) / 1000),
+          })}
+        />
+      )}
+      {run?.status === "failed" && <Alert type="error" title={run.error ?? ""} />}
+      {recompute.failure !== undefined && <Alert type="error" title={errorText(recompute.failure)} />}
       {loaded.error !== undefined && <Alert type="error" title={errorText(loaded.error)} />}
       {data && (
         <>
