@@ -9,6 +9,11 @@ interface EChartsModule {
 let loading: Promise<EChartsModule> | undefined;
 const loadECharts = () => (loading ??= import("./echarts.ts"));
 
+/** Starts fetching ECharts now: a page that will draw charts calls it so the download overlaps its API calls. */
+export function preloadCharts(): void {
+  void loadECharts();
+}
+
 export function Chart(props: { option: EChartsCoreOption; height?: number; testId?: string }) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<{ setOption(o: EChartsCoreOption, notMerge: boolean): void; dispose(): void } | null>(

@@ -16,7 +16,7 @@ import {
 } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
-import { Chart } from "../../shared/Chart.tsx";
+import { Chart, preloadCharts } from "../../shared/Chart.tsx";
 import { money, num, percent } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 import { useLoad } from "../../shared/useLoad.ts";
@@ -35,6 +35,9 @@ import {
 } from "./dashboard-charts.ts";
 
 type Interval = "day" | "week" | "month";
+
+// Every chart here waits for ECharts: fetch it while the analytics load rather than after they arrive.
+preloadCharts();
 
 export default function Dashboard() {
   const { t, lang } = useI18n();
