@@ -687,6 +687,43 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.context().close();
   });
 
+  it("an operator makes a used-up product tag, first seeing under its row that a SKU needs its cycle", async () => {
+    await api("POST", "/v1/audience/tag-groups", {
+      name: "Product lifecycle",
+      dimension: "product_lifecycle",
+    });
+    const { page, errors } = await consolePage();
+    await signInToConsole(page);
+    await page.getByRole("menuitem", { name: "Tags" }).click();
+    await page.getByRole("button", { name: "New tag", exact: true }).click();
+    const drawer = page.locator(".ant-drawer-open");
+    await chooseOption(page, drawer, "Group", "Product lifecycle");
+    await drawer.getByLabel("Name").fill("Oolong running out");
+    await chooseOption(page, drawer, "Kind", "Product lifecycle: first purchase, repurchase or used up");
+    await chooseOption(page, drawer, "Stage", "Used up");
+    await drawer.getByRole("button", { name: "Add SKU" }).click();
+    await drawer.getByLabel("SKU", { exact: true }).fill("TEA-OOLONG");
+    // The form lets a SKU go without its cycle (other stages need none); the API asks for it on that row.
+    await drawer.getByRole("button", { name: "Create" }).click();
+    const days = drawer.locator(".ant-form-item", {
+      has: page.getByLabel("One unit lasts", { exact: true }),
+    });
+    await days.getByText(/used_up needs how many days one unit lasts/).waitFor();
+    await drawer.getByLabel("One unit lasts", { exact: true }).fill("30");
+    await drawer.getByRole("button", { name: "Create" }).click();
+    await page
+      .getByRole("row", { name: /Oolong running out/ })
+      .getByText("product_lifecycle")
+      .waitFor();
+    const tags = await api<{ items: { name: string; definition: unknown }[] }>("GET", "/v1/audience/tags");
+    expect(tags.items.find((t) => t.name === "Oolong running out")?.definition).toEqual({
+      stage: "used_up",
+      products: [{ sku: "TEA-OOLONG", cycle_days: 30 }],
+    });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("an operator offers a paid tier as a plan, first seeing that a free tier cannot be sold, and reprices it", async () => {
     await api("POST", "/v1/tiers", {
       code: "PLUS",

@@ -148,6 +148,10 @@ export const configMessages = {
   ],
   "tags.kind.scene": ["场景：来自二维码场景", "Scene: joined from QR scenes"],
   "tags.kind.keyword": ["关键词：聊天提到", "Keyword: mentioned in chat"],
+  "tags.kind.product_lifecycle": [
+    "商品生命周期：首购、复购或已用完",
+    "Product lifecycle: first purchase, repurchase or used up",
+  ],
   "tags.scenes": ["场景值", "Scene keys"],
   "tags.keywords": ["关键词", "Keywords"],
   "tags.expires": ["有效天数（留空为长期）", "Expires after days (empty: never)"],

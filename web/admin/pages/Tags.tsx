@@ -7,10 +7,12 @@ import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
 import { type BuilderState, ConditionBuilder, EMPTY_BUILDER } from "./ConditionBuilder.tsx";
 import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
+import { ProductRows } from "./ProductRows.tsx";
 import { SimpleList } from "./SimpleList.tsx";
 import {
   builderOf,
   FORM_KINDS,
+  PRODUCT_STAGES,
   type StoredTag,
   TAG_FIELDS,
   type TagForm,
@@ -157,6 +159,19 @@ export default function Tags() {
           ) : (
             <Typography.Paragraph type="secondary">{t("tags.conditionKept")}</Typography.Paragraph>
           ))}
+        {kind === "product_lifecycle" && (
+          <>
+            <Form.Item name="stage" label={t("set.cycles.stage")} rules={[{ required: true }]}>
+              <Select
+                options={PRODUCT_STAGES.map((stage) => ({
+                  value: stage,
+                  label: t(`set.cycles.stage.${stage}`),
+                }))}
+              />
+            </Form.Item>
+            <ProductRows />
+          </>
+        )}
         {kind === "scene" && (
           <Form.Item name="scene_keys" label={t("tags.scenes")} rules={[{ required: true }]}>
             <Select mode="tags" />

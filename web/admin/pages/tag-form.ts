@@ -2,9 +2,12 @@
 // form again for an edit (a condition the builder cannot show as rows is left as it is).
 import type { BuilderState } from "./ConditionBuilder.tsx";
 import { type Condition, conditionOf } from "./conditions.ts";
+import { type ProductRow, productsBody } from "./ProductRows.tsx";
 
-export type TagKind = "manual" | "rule" | "scene" | "keyword";
-export const FORM_KINDS: readonly TagKind[] = ["manual", "rule", "scene", "keyword"];
+export type TagKind = "manual" | "rule" | "product_lifecycle" | "scene" | "keyword";
+export const FORM_KINDS: readonly TagKind[] = ["manual", "rule", "product_lifecycle", "scene", "keyword"];
+export const PRODUCT_STAGES = ["first_purchase", "repurchase", "used_up"] as const;
+export type ProductStage = (typeof PRODUCT_STAGES)[number];
 
 export interface StoredTag {
   tag_id: string;
@@ -12,7 +15,13 @@ export interface StoredTag {
   kind: string;
   group_id: string | null;
   members?: number;
-  definition?: { condition?: Condition; scene_keys?: string[]; keywords?: string[] };
+  definition?: {
+    condition?: Condition;
+    scene_keys?: string[];
+    keywords?: string[];
+    stage?: ProductStage;
+    products?: ProductRow[];
+  };
   expires_after_days?: number | null;
 }
 
@@ -24,6 +33,8 @@ export interface TagForm {
   scene_keys?: string[];
   keywords?: string[];
   condition?: BuilderState;
+  stage?: ProductStage;
+  products?: ProductRow[];
 }
 
 export const TAG_FIELDS = [
@@ -34,6 +45,8 @@ export const TAG_FIELDS = [
   "scene_keys",
   "keywords",
   "condition",
+  "stage",
+  "products",
 ];
 
 /** The kind's own fields, for a create (`editing` false) or a PATCH (`editing` true); a condition the form did
@@ -45,6 +58,7 @@ export function tagBody(v: TagForm, editing: boolean, withCondition = true): Rec
       : {}),
     ...(v.kind === "scene" ? { scene_keys: v.scene_keys } : {}),
     ...(v.kind === "keyword" ? { keywords: v.keywords } : {}),
+    ...(v.kind === "product_lifecycle" ? { stage: v.stage, products: productsBody(v.products) } : {}),
   };
   if (editing) return { name: v.name, expires_after_days: v.expires_after_days ?? null, ...definition };
   return {
@@ -81,6 +95,8 @@ export function toTagForm(tag: StoredTag): TagForm {
     expires_after_days: tag.expires_after_days ?? null,
     ...(tag.definition?.scene_keys ? { scene_keys: tag.definition.scene_keys } : {}),
     ...(tag.definition?.keywords ? { keywords: tag.definition.keywords } : {}),
+    ...(tag.definition?.stage ? { stage: tag.definition.stage } : {}),
+    ...(tag.definition?.products ? { products: tag.definition.products.map((p) => ({ ...p })) } : {}),
     ...(condition ? { condition } : {}),
   };
 }

@@ -1,12 +1,13 @@
 // Products' consumption cycles: the API keeps them on product-lifecycle tags (`products: [{sku, cycle_days}]`,
 // docs/audience.md), not in the audience settings, so this table lists those tags and edits their SKU rows.
 // A "used up" tag needs every SKU's cycle; the API says which row lacks one.
-import { Button, Card, Col, Form, Input, InputNumber, Row, Table, Tag, Typography } from "antd";
+import { Button, Card, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useI18n } from "../../../shared/i18n.tsx";
 import { useLoad } from "../../../shared/useLoad.ts";
 import { useConsole } from "../../session.tsx";
 import { FormDrawer, useApiForm } from "../FormDrawer.tsx";
+import { type ProductRow, ProductRows, productsBody } from "../ProductRows.tsx";
 
 interface Product {
   sku: string;
@@ -19,7 +20,7 @@ interface ProductTag {
   members: number;
 }
 interface CyclesForm {
-  products: { sku: string; cycle_days?: number | null }[];
+  products: ProductRow[];
 }
 
 export function ConsumptionCycles() {
@@ -33,10 +34,7 @@ export function ConsumptionCycles() {
   const cycles = useApiForm<CyclesForm>({
     send: (v) =>
       api.patch(`/v1/audience/tags/${editing?.tag_id ?? ""}`, {
-        products: v.products.map((p) => ({
-          sku: p.sku.trim(),
-          ...(p.cycle_days ? { cycle_days: p.cycle_days } : {}),
-        })),
+        products: productsBody(v.products),
       }),
     fields: ["products"],
     done: () => ({ toast: t("cfg.saved", { name: editing?.name ?? "" }), reload: tags.reload }),
@@ -93,57 +91,7 @@ export function ConsumptionCycles() {
         submitLabel={t("common.save")}
       >
         <Typography.Paragraph type="secondary">{t(stageKey(editing?.definition.stage))}</Typography.Paragraph>
-        <Form.List
-          name="products"
-          rules={[
-            {
-              validator: async (_, rows?: unknown[]) => {
-                if (!rows?.length) throw new Error(t("set.cycles.atLeastOne"));
-              },
-            },
-          ]}
-        >
-          {(rows, { add, remove }, { errors }) => (
-            <>
-              {rows.map((row) => (
-                <Row gutter={8} key={row.key}>
-                  <Col span={12}>
-                    <Form.Item
-                      name={[row.name, "sku"]}
-                      label={t("set.cycles.sku")}
-                      rules={[{ required: true, whitespace: true }, { max: 100 }]}
-                    >
-                      <Input />
-                    </Form.Item>
-                  </Col>
-                  <Col span={8}>
-                    <Form.Item
-                      name={[row.name, "cycle_days"]}
-                      label={t("set.cycles.days")}
-                      rules={[
-                        {
-                          type: "number",
-                          min: 1,
-                          max: 3650,
-                          message: t("set.between", { min: 1, max: 3650 }),
-                        },
-                      ]}
-                    >
-                      <InputNumber precision={0} style={{ width: "100%" }} suffix={t("set.days")} />
-                    </Form.Item>
-                  </Col>
-                  <Col span={4} style={{ paddingTop: 30 }}>
-                    <Button size="small" onClick={() => remove(row.name)}>
-                      {t("common.remove")}
-                    </Button>
-                  </Col>
-                </Row>
-              ))}
-              <Form.ErrorList errors={errors} />
-              <Button onClick={() => add({ sku: "" })}>{t("set.cycles.add")}</Button>
-            </>
-          )}
-        </Form.List>
+        <ProductRows />
       </FormDrawer>
     </Card>
   );
