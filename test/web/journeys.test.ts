@@ -862,6 +862,29 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await drawer.getByLabel("Body").fill("{{member.name}}, {{points}} points expire on {{date}}");
     await drawer.getByRole("button", { name: "Save" }).click();
     await row.getByText("{{date}} {{member.name}} {{points}}").waitFor();
+    // Add an English email beside the Chinese SMS: a second row of the same form.
+    await row.getByRole("button", { name: "Edit" }).click();
+    await drawer.getByRole("button", { name: "Add a channel or locale" }).click();
+    const email = drawer.getByTestId("text-1");
+    await chooseOption(page, email, "Channel", "email");
+    await email.getByLabel("Subject").fill("Your points expire soon");
+    await email.getByLabel("Body").fill("{{member.name}}, {{points}} points expire on {{date}}");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await row.getByText("email: en").waitFor();
+    await row.getByText("sms: zh-CN").waitFor();
+    const stored = await api<{ items: { code: string; contents: unknown }[] }>(
+      "GET",
+      "/v1/message-templates",
+    );
+    expect(stored.items.find((tpl) => tpl.code === "points_expiring")?.contents).toEqual({
+      sms: { "zh-CN": { body: "{{member.name}}, {{points}} points expire on {{date}}" } },
+      email: {
+        en: {
+          subject: "Your points expire soon",
+          body: "{{member.name}}, {{points}} points expire on {{date}}",
+        },
+      },
+    });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -296,4 +296,9 @@ export const configMessages = {
     "Variables such as {{member.name}}, {{points}}",
   ],
   "msg.variables": ["变量", "Variables"],
+  "msg.defaultLocale": ["默认语言", "Default locale"],
+  "msg.defaultLocaleHelp": ["会员的语言没有对应文案时使用", "Used for a member whose own locale has no text"],
+  "msg.addText": ["添加渠道或语言", "Add a channel or locale"],
+  "msg.atLeastOne": ["至少一条文案", "At least one text"],
+  "msg.twice": ["第 {row} 条与前面某条的渠道和语言相同", "Text {row} repeats an earlier channel and locale"],
 } as const satisfies Record<string, readonly [string, string]>;

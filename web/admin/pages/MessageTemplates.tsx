@@ -1,6 +1,6 @@
-// Message templates: text per channel and locale with {{variables}}, marketing or transactional; list, create,
-// and edit one that has a single channel and locale (the form's shape; wider ones are the API's).
-import { Button, Col, Form, Input, Row, Select, Switch, Tag } from "antd";
+// Message templates: text per channel and locale with {{variables}}, marketing or transactional; list, create and
+// edit, one row of the form per channel and locale (message-template-form.ts), the API's problems under their row.
+import { Button, Card, Col, Form, Input, Row, Select, Switch, Tag } from "antd";
 import { useState } from "react";
 import { useI18n } from "../../shared/i18n.tsx";
 import { CodeNameFields } from "./CodeNameFields.tsx";
@@ -8,45 +8,18 @@ import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
 import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
 import { SimpleList } from "./SimpleList.tsx";
-
-type Channel = "sms" | "email" | "im";
-interface MessageTemplate {
-  template_id: string;
-  code: string;
-  name: string;
-  category: string;
-  default_locale: string;
-  contents: Partial<Record<Channel, Record<string, { subject?: string; body: string }>>>;
-  variables: string[];
-  active: boolean;
-}
-interface TemplateForm {
-  code: string;
-  name: string;
-  category: "marketing" | "transactional";
-  channel: Channel;
-  locale: string;
-  subject?: string;
-  body: string;
-}
-
-/** A template as the form, when it holds one channel in one locale. */
-function toTemplateForm(tpl: MessageTemplate): TemplateForm | undefined {
-  const channels = Object.entries(tpl.contents);
-  const [channel, locales] = channels[0] ?? [];
-  const texts = Object.entries(locales ?? {});
-  const [locale, text] = texts[0] ?? [];
-  if (channels.length !== 1 || texts.length !== 1 || !channel || !locale || !text) return undefined;
-  return {
-    code: tpl.code,
-    name: tpl.name,
-    category: tpl.category === "transactional" ? "transactional" : "marketing",
-    channel: channel as Channel,
-    locale,
-    ...(text.subject ? { subject: text.subject } : {}),
-    body: text.body,
-  };
-}
+import {
+  CHANNELS,
+  contentsOf,
+  duplicateRow,
+  LOCALES,
+  type MessageTemplate,
+  TEMPLATE_FIELDS,
+  type TemplateForm,
+  type TextRow,
+  textAliases,
+  toTemplateForm,
+} from "./message-template-form.ts";
 
 export default function MessageTemplates() {
   const { t } = useI18n();
@@ -58,20 +31,19 @@ export default function MessageTemplates() {
       const body = {
         name: v.name,
         category: v.category,
-        default_locale: v.locale,
-        contents: {
-          [v.channel]: { [v.locale]: { ...(v.subject ? { subject: v.subject } : {}), body: v.body } },
-        },
+        default_locale: v.default_locale,
+        contents: contentsOf(v.texts),
       };
       return editing
         ? api.patch(`/v1/message-templates/${editing.template_id}`, body)
         : api.post("/v1/message-templates", { code: v.code, ...body });
     },
-    fields: ["code", "name", "category", "channel", "locale", "subject", "body"],
-    aliases: { default_locale: "locale" },
+    fields: TEMPLATE_FIELDS,
+    aliases: (v) => textAliases(v.texts),
     done: (v) => ({ toast: t("cfg.saved", { name: v.name }), reload: templates.reload }),
   });
-  const channel = Form.useWatch("channel", templateForm.form);
+  const rows = (Form.useWatch("texts", templateForm.form) ?? []) as (TextRow | undefined)[];
+  const locales = [...new Set(rows.flatMap((r) => (r?.locale ? [r.locale] : [])))];
   const open = (tpl?: MessageTemplate) => {
     setEditing(tpl);
     templateForm.show(tpl ? toTemplateForm(tpl) : undefined);
@@ -117,12 +89,11 @@ export default function MessageTemplates() {
         },
         {
           title: "",
-          render: (_, tpl) =>
-            toTemplateForm(tpl) && (
-              <Button size="small" onClick={() => open(tpl)}>
-                {t("cfg.edit")}
-              </Button>
-            ),
+          render: (_, tpl) => (
+            <Button size="small" onClick={() => open(tpl)}>
+              {t("cfg.edit")}
+            </Button>
+          ),
         },
       ]}
     >
@@ -130,11 +101,15 @@ export default function MessageTemplates() {
         state={templateForm}
         title={editing ? t("msg.edit", { name: editing.name }) : t("msg.new")}
         submitLabel={editing ? t("common.save") : t("common.create")}
-        initialValues={{ category: "marketing", channel: "sms", locale: "zh-CN" }}
+        initialValues={{
+          category: "marketing",
+          default_locale: "zh-CN",
+          texts: [{ channel: "sms", locale: "zh-CN", body: "" }],
+        }}
       >
         <CodeNameFields placeholder="points_expiring" locked={!!editing} />
         <Row gutter={12}>
-          <Col span={10}>
+          <Col span={12}>
             <Form.Item name="category" label={t("msg.category")} extra={t("msg.categoryHelp")}>
               <Select
                 options={[
@@ -144,25 +119,82 @@ export default function MessageTemplates() {
               />
             </Form.Item>
           </Col>
-          <Col span={7}>
-            <Form.Item name="channel" label={t("msg.channel")}>
-              <Select options={["sms", "email", "im"].map((c) => ({ value: c, label: c }))} />
-            </Form.Item>
-          </Col>
-          <Col span={7}>
-            <Form.Item name="locale" label={t("msg.locale")}>
-              <Select options={["zh-CN", "en"].map((l) => ({ value: l, label: l }))} />
+          <Col span={12}>
+            <Form.Item
+              name="default_locale"
+              label={t("msg.defaultLocale")}
+              extra={t("msg.defaultLocaleHelp")}
+            >
+              <Select options={locales.map((l) => ({ value: l, label: l }))} />
             </Form.Item>
           </Col>
         </Row>
-        {channel === "email" && (
-          <Form.Item name="subject" label={t("msg.subject")} rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-        )}
-        <Form.Item name="body" label={t("msg.body")} rules={[{ required: true }]} extra={t("msg.bodyHelp")}>
-          <Input.TextArea rows={5} />
-        </Form.Item>
+        <Form.List
+          name="texts"
+          rules={[
+            {
+              validator: async (_, list?: (TextRow | undefined)[]) => {
+                if (!list?.length) throw new Error(t("msg.atLeastOne"));
+                const twice = duplicateRow(list);
+                if (twice !== undefined) throw new Error(t("msg.twice", { row: twice + 1 }));
+              },
+            },
+          ]}
+        >
+          {(fields, { add, remove }, { errors }) => (
+            <>
+              {fields.map((field, index) => (
+                <Card
+                  key={field.key}
+                  size="small"
+                  data-testid={`text-${index}`}
+                  style={{ marginBottom: 12 }}
+                  extra={
+                    fields.length > 1 && (
+                      <Button size="small" onClick={() => remove(field.name)}>
+                        {t("common.remove")}
+                      </Button>
+                    )
+                  }
+                >
+                  <Row gutter={12}>
+                    <Col span={12}>
+                      <Form.Item name={[field.name, "channel"]} label={t("msg.channel")}>
+                        <Select options={CHANNELS.map((c) => ({ value: c, label: c }))} />
+                      </Form.Item>
+                    </Col>
+                    <Col span={12}>
+                      <Form.Item name={[field.name, "locale"]} label={t("msg.locale")}>
+                        <Select options={LOCALES.map((l) => ({ value: l, label: l }))} />
+                      </Form.Item>
+                    </Col>
+                  </Row>
+                  {rows[index]?.channel === "email" && (
+                    <Form.Item
+                      name={[field.name, "subject"]}
+                      label={t("msg.subject")}
+                      rules={[{ required: true }, { max: 200 }]}
+                    >
+                      <Input />
+                    </Form.Item>
+                  )}
+                  <Form.Item
+                    name={[field.name, "body"]}
+                    label={t("msg.body")}
+                    rules={[{ required: true }]}
+                    extra={t("msg.bodyHelp")}
+                  >
+                    <Input.TextArea rows={4} />
+                  </Form.Item>
+                </Card>
+              ))}
+              <Form.ErrorList errors={errors} />
+              <Button onClick={() => add({ channel: "sms", locale: "en", body: "" })}>
+                {t("msg.addText")}
+              </Button>
+            </>
+          )}
+        </Form.List>
       </FormDrawer>
     </SimpleList>
   );
