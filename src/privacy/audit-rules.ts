@@ -10,6 +10,8 @@ const MEMBER_ROUTES: ReadonlySet<string> = new Set([
   "GET /v1/audience/tags/:tag_id/members",
   // names each redemption's member (and the address goods ship to)
   "GET /v1/mall/redemptions",
+  // a contact task's to-do list names the members to contact
+  "GET /v1/staff-tasks/:task_id/todo",
 ]);
 /** Exports of member data in bulk or whole: their own action name, so a reviewer finds them first. */
 const EXPORT_ROUTES: ReadonlySet<string> = new Set([

@@ -1,5 +1,5 @@
 import { segmentMembers } from "../audience/segments/service.ts";
-import { getMember } from "../members/service.ts";
+import { getMember, memberLabels } from "../members/service.ts";
 import { isWithin, scopePathOf } from "../org/staff.ts";
 import type { Principal } from "../platform/auth/principal.ts";
 import type { Executor } from "../platform/db/database.ts";
@@ -120,7 +120,7 @@ export async function contactTodo(
   task: Task,
   principal: Principal,
   page: { limit: number; after: string | undefined },
-): Promise<{ items: { member_id: string; stage: string | null }[]; next_cursor: string | null }> {
+): Promise<{ items: TodoItem[]; next_cursor: string | null }> {
   if (principal.kind !== "staff" || !task.segment_id) return { items: [], next_cursor: null };
   if (!isWithin(principal.orgPath, task.scope_path) && !isWithin(task.scope_path, principal.orgPath))
     return { items: [], next_cursor: null };
@@ -141,10 +141,26 @@ export async function contactTodo(
               .execute()
           ).map((r) => r.member_id),
         );
+  const todo = members.items.filter((m) => !done.has(m.member_id));
+  const labels = await memberLabels(
+    db,
+    tenantId,
+    todo.map((m) => m.member_id),
+  );
   return {
-    items: members.items
-      .filter((m) => !done.has(m.member_id))
-      .map((m) => ({ member_id: m.member_id, stage: m.stage })),
+    items: todo.map((m) => ({
+      member_id: m.member_id,
+      name: labels.get(m.member_id)?.name ?? null,
+      card_no: labels.get(m.member_id)?.card_no ?? null,
+      stage: m.stage,
+    })),
     next_cursor: members.next_cursor,
   };
+}
+
+export interface TodoItem {
+  member_id: string;
+  name: string | null;
+  card_no: string | null;
+  stage: string | null;
 }

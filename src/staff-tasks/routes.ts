@@ -259,7 +259,14 @@ export const staffTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: TaskIdParams,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: {
-          200: PageOf(Type.Object({ member_id: Type.String(), stage: Nullable(Type.String()) })),
+          200: PageOf(
+            Type.Object({
+              member_id: Type.String(),
+              name: Nullable(Type.String()),
+              card_no: Nullable(Type.String()),
+              stage: Nullable(Type.String({ description: "The member's lifecycle stage" })),
+            }),
+          ),
         },
       },
       config: { access: { staff: "all" } },

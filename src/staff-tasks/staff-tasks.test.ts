@@ -214,7 +214,7 @@ describeEachDatabase("HQ tasks", (database) => {
       target_per_assignee: 2,
     });
     expect(task.status, JSON.stringify(task.body)).toBe(201);
-    const todo = await h().api<{ items: { member_id: string }[] }>(
+    const todo = await h().api<{ items: { member_id: string; card_no: string | null }[] }>(
       "GET",
       `/v1/staff-tasks/${task.body.task_id}/todo`,
       {
@@ -223,6 +223,11 @@ describeEachDatabase("HQ tasks", (database) => {
     );
     expect(todo.body.items).toHaveLength(1);
     const bMember = todo.body.items[0]?.member_id ?? "";
+    // Each one to contact is named with their card number, as the guide's member list does.
+    const card = await h().api<{ card_no: string }>("GET", `/v1/members/${bMember}`, {
+      token: staff.gB.token,
+    });
+    expect(todo.body.items[0]?.card_no).toBe(card.body.card_no);
     const notMine = await h().api("POST", "/v1/staff-contacts", {
       token: staff.gA.token,
       body: { member_id: bMember, channel: "call" },

@@ -314,6 +314,54 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await context.close();
   });
 
+  it("a guide works through a contact task: logs a contact from its to-do list, and the member leaves it", async () => {
+    const guide = { tenant: "demo", email: "sh-xtd.guide2@demo.enclave.dev", password: DEMO.password };
+    await api("POST", "/v1/audience/recompute");
+    const segment = await api<{ segment_id: string }>("POST", "/v1/audience/segments", {
+      name: "Card holders to call",
+      condition: { field: "member.status", op: "eq", value: "active" },
+    });
+    const units = await api<{ items: { org_unit_id: string; code: string }[] }>("GET", "/v1/org-units");
+    const store = units.items.find((u) => u.code === "SH-XTD");
+    await api("POST", "/v1/staff-tasks", {
+      title: "Call two members",
+      kind: "contact_members",
+      segment_id: segment.segment_id,
+      scope_org_unit_id: store?.org_unit_id,
+      target_per_assignee: 2,
+      due_at: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    });
+
+    const { context, errors } = await openContext(browser, server.url, PHONE);
+    const page = await context.newPage();
+    await page.goto("/staff");
+    await page.getByLabel("Brand").fill(guide.tenant);
+    await page.getByLabel("Email").fill(guide.email);
+    await page.getByLabel("Password").fill(guide.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("link", { name: "My tasks" }).click();
+    const task = page.getByTestId("my-tasks").getByRole("listitem").filter({ hasText: "Call two members" });
+    await task.getByRole("link", { name: "Members to contact ›" }).click();
+    const todo = page.getByTestId("task-todo").getByRole("listitem");
+    await todo.first().waitFor();
+    const before = await todo.count();
+    const first = todo.first().getByRole("link");
+    const name = await first.innerText();
+    await first.click();
+    await poll(() => page.getByTestId("member-name").innerText()).toBe(name);
+    await page.getByLabel("How").selectOption({ label: "Chat" });
+    await page.getByLabel("Note (optional)").fill("asked about the new season's tea");
+    await page.getByRole("button", { name: "Log it" }).click();
+    // Back on the to-do list, without them.
+    await page.getByTestId("task-todo").waitFor();
+    await poll(() => todo.count()).toBe(before - 1);
+    expect(await page.getByTestId("task-todo").getByRole("link", { name, exact: true }).count()).toBe(0);
+    await page.getByRole("link", { name: "‹ My tasks" }).click();
+    await poll(() => page.getByTestId("my-tasks").innerText()).toMatch(/Call two members\s*1\/2/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("an operator issues a recruit task to a store and follows its roll-up to the guides", async () => {
     const { page, errors } = await consolePage();
     await signInToConsole(page);

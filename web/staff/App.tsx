@@ -8,6 +8,7 @@ import { MyMembers } from "./pages/MyMembers.tsx";
 import { Results } from "./pages/Results.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
 import { Tasks } from "./pages/Tasks.tsx";
+import { TaskTodo } from "./pages/TaskTodo.tsx";
 
 export function App() {
   const [session, setSession] = useState<StoredSession | null>(() => loadSession("staff"));
@@ -28,6 +29,7 @@ export function App() {
             <Route path="/members/:memberId" element={<MemberCard />} />
             <Route path="/results" element={<Results />} />
             <Route path="/tasks" element={<Tasks />} />
+            <Route path="/tasks/:taskId" element={<TaskTodo />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </StaffContext.Provider>

@@ -1,4 +1,4 @@
-// One of my members: card, tier, points, coupons, and issuing a coupon the brand lets staff give.
+// One of my members: card, tier, points, coupons, issuing a coupon the brand lets staff give, logging a contact.
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { type Page, errorText } from "../../shared/api.ts";
@@ -8,6 +8,7 @@ import { LangToggle, useI18n } from "../../shared/i18n.tsx";
 import type { Coupon, CouponTemplate, Member, MemberTier, PointsBalance } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useStaff } from "../context.ts";
+import { LogContact } from "./LogContact.tsx";
 
 export function MemberCard() {
   const { memberId = "" } = useParams();
@@ -104,6 +105,7 @@ export function MemberCard() {
         </button>
         {notice && <p className={notice.ok ? "ok" : "error"}>{notice.text}</p>}
       </div>
+      <LogContact memberId={memberId} />
       <div className="section">
         <h2>{t("member.coupons")}</h2>
         {coupons.data && coupons.data.items.length === 0 && <p className="muted">{t("m.noCoupons")}</p>}

@@ -51,6 +51,12 @@ export function Tasks() {
               <div className="muted">
                 {t("s.due", { date: date(task.due_at, lang) })}
                 {task.reward_points ? ` · ${t("s.reward", { points: task.reward_points })}` : ""}
+                {task.kind === "contact_members" && !task.completed_at && (
+                  <>
+                    {" · "}
+                    <Link to={`/tasks/${task.task_id}`}>{t("s.toContact")}</Link>
+                  </>
+                )}
               </div>
             </li>
           ))}
