@@ -393,6 +393,12 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     );
     expect(progress.assignees.length).toBeGreaterThan(0);
     for (const guide of progress.assignees) await page.getByRole("cell", { name: guide.name }).waitFor();
+    // Drill into the region: the roll-up from there down, then back to the whole of it.
+    await page.getByRole("link", { name: "华东大区 East China", exact: true }).click();
+    await poll(() => page.url()).toContain("unit=");
+    await page.getByRole("cell", { name: "上海新天地店" }).first().waitFor();
+    await page.getByText("The whole roll-up").click();
+    await poll(() => page.url()).not.toContain("unit=");
 
     // Just issued, everyone is behind the pace: each is reminded once; then the task is called off.
     await page.getByRole("button", { name: "Remind laggards" }).click();
@@ -402,6 +408,13 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await page.locator(".ant-tag", { hasText: "Cancelled" }).waitFor();
     const after = await api<{ status: string }>("GET", `/v1/staff-tasks/${task.task_id}`);
     expect(after.status).toBe("cancelled");
+    // The list shows open tasks first; the cancelled one is under "Cancelled".
+    await page.getByRole("link", { name: "Back to tasks" }).click();
+    const listed = page.getByRole("row", { name: /Recruit 5 at Xintiandi/ });
+    await page.getByRole("button", { name: "Issue a task" }).waitFor();
+    await poll(() => listed.count()).toBe(0);
+    await page.locator(".ant-segmented-item", { hasText: "Cancelled" }).click();
+    await listed.waitFor();
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -383,6 +383,10 @@ export const messages = {
   "task.cancel": ["取消任务", "Cancel task"],
   "task.cancelConfirm": ["确定取消这个任务？", "Cancel this task?"],
   "task.back": ["返回任务列表", "Back to tasks"],
+  "task.wholeRollUp": ["查看全部", "The whole roll-up"],
+  "task.filter.open": ["进行中", "Open"],
+  "task.filter.cancelled": ["已取消", "Cancelled"],
+  "task.filter.all": ["全部", "All"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof messages;

@@ -1,7 +1,8 @@
-// One HQ task: completion rolled up region → store → guide, as numbers and a bar chart; remind laggards, cancel.
+// One HQ task: completion rolled up region → store → guide, as numbers and a bar chart; a unit's row opens the
+// roll-up from that unit down (`?unit=`); remind laggards, cancel.
 import { Alert, App, Button, Card, Descriptions, Popconfirm, Space, Table, Tag, Typography } from "antd";
 import { useMemo } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { errorText } from "../../shared/api.ts";
 import { Chart } from "../../shared/Chart.tsx";
 import { date, money, percent } from "../../shared/format.ts";
@@ -16,7 +17,12 @@ export default function TaskDetail() {
   const { api } = useConsole();
   const { message } = App.useApp();
   const task = useLoad(() => api.get<StaffTask & { totals: Totals }>(`/v1/staff-tasks/${taskId}`), [taskId]);
-  const progress = useLoad(() => api.get<TaskProgress>(`/v1/staff-tasks/${taskId}/progress`), [taskId]);
+  const [params] = useSearchParams();
+  const unit = params.get("unit") ?? undefined;
+  const progress = useLoad(
+    () => api.get<TaskProgress>(`/v1/staff-tasks/${taskId}/progress`, unit ? { org_unit_id: unit } : {}),
+    [taskId, unit],
+  );
   const option = useMemo(() => rollUpOption(progress.data?.units ?? [], t), [progress.data, t]);
   const unitName = (id: string) => progress.data?.units.find((u) => u.org_unit_id === id)?.name ?? id;
 
@@ -73,7 +79,11 @@ export default function TaskDetail() {
           </Descriptions>
         </Card>
       )}
-      <Card title={t("task.rollUp")} loading={progress.loading && !progress.data}>
+      <Card
+        title={t("task.rollUp")}
+        loading={progress.loading && !progress.data}
+        extra={unit && <Link to={{ search: "" }}>{t("task.wholeRollUp")}</Link>}
+      >
         <Chart
           testId="chart-task-rollup"
           option={option}
@@ -85,7 +95,17 @@ export default function TaskDetail() {
           pagination={false}
           dataSource={progress.data?.units ?? []}
           columns={[
-            { title: t("task.unit"), dataIndex: "name" },
+            {
+              title: t("task.unit"),
+              dataIndex: "name",
+              // The unit the roll-up starts from is the first row; the others open their own.
+              render: (name: string, u) =>
+                u.org_unit_id === progress.data?.org_unit_id ? (
+                  name
+                ) : (
+                  <Link to={{ search: `?unit=${u.org_unit_id}` }}>{name}</Link>
+                ),
+            },
             { title: t("tier.kind"), dataIndex: "kind" },
             { title: t("task.done"), render: (_, u) => `${u.done} / ${u.target}` },
             { title: t("task.completion"), render: (_, u) => percent(u.rate, lang) },

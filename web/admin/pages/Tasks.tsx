@@ -1,5 +1,6 @@
-// HQ tasks: the list with each task's completion, and a form to issue one to every guide of an org unit.
-import { Alert, App, Button, Drawer, Form, Input, InputNumber, Select, Tag } from "antd";
+// HQ tasks: the list with each task's completion (open, cancelled or all; 20 a page over the API's cursors), and
+// a form to issue one to every guide of an org unit.
+import { Alert, App, Button, Drawer, Form, Input, InputNumber, Segmented, Select, Tag } from "antd";
 import { useState } from "react";
 import { Link } from "react-router";
 import { date, percent } from "../../shared/format.ts";
@@ -7,6 +8,7 @@ import { useI18n } from "../../shared/i18n.tsx";
 import type { CouponTemplate } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
+import { CursorPager, useCursorPages } from "./CursorPager.tsx";
 import { SimpleList } from "./SimpleList.tsx";
 import { showProblem } from "./form-problems.ts";
 import type { OrgUnit, StaffTask, TaskKind, Totals } from "./tasks.ts";
@@ -36,14 +38,20 @@ export default function Tasks() {
   const { t, lang } = useI18n();
   const { api } = useConsole();
   const { message } = App.useApp();
+  const [status, setStatus] = useState<"open" | "cancelled" | "all">("open");
+  const pages = useCursorPages();
   const tasks = useLoad(async () => {
-    const page = await api.get<{ items: StaffTask[] }>("/v1/staff-tasks", { limit: 50 });
-    // The list carries no totals: each task's own answer does (50 small reads at most).
+    const page = await api.get<{ items: StaffTask[]; next_cursor: string | null }>("/v1/staff-tasks", {
+      limit: 20,
+      cursor: pages.cursor,
+      ...(status === "all" ? {} : { status }),
+    });
+    // The list carries no totals: each task's own answer does (20 small reads a page).
     const items: TaskRow[] = await Promise.all(
       page.items.map((task) => api.get<TaskRow>(`/v1/staff-tasks/${task.task_id}`)),
     );
-    return { items };
-  }, []);
+    return { items, next_cursor: page.next_cursor };
+  }, [status, pages.cursor]);
   const units = useLoad(() => api.get<{ items: OrgUnit[] }>("/v1/org-units"), []);
   const templates = useLoad(() => api.get<{ items: CouponTemplate[] }>("/v1/coupon-templates"), []);
   const segments = useLoad(
@@ -88,9 +96,24 @@ export default function Tasks() {
       rowKey="task_id"
       loaded={tasks}
       actions={
-        <Button type="primary" onClick={() => setOpen(true)}>
-          {t("task.new")}
-        </Button>
+        <>
+          <Segmented
+            value={status}
+            onChange={(value) => {
+              setStatus(value as typeof status);
+              pages.reset();
+            }}
+            options={[
+              { value: "open", label: t("task.filter.open") },
+              { value: "cancelled", label: t("task.filter.cancelled") },
+              { value: "all", label: t("task.filter.all") },
+            ]}
+          />
+          <CursorPager pages={pages} next={tasks.data?.next_cursor} />
+          <Button type="primary" onClick={() => setOpen(true)}>
+            {t("task.new")}
+          </Button>
+        </>
       }
       columns={[
         {

@@ -45,6 +45,8 @@ export interface AssigneeProgress {
 
 export interface TaskProgress {
   task_id: string;
+  /** The unit the roll-up starts from. */
+  org_unit_id: string;
   totals: Totals;
   units: UnitProgress[];
   assignees: AssigneeProgress[];
