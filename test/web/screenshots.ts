@@ -289,6 +289,13 @@ async function main(): Promise<void> {
         await page.locator(".ant-table-tbody").first().waitFor();
         await shoot(page, name);
       }
+      await page.goto("/admin/org");
+      await page.locator(".ant-tree").getByText("华东大区 East China", { exact: true }).click();
+      await page.getByTestId("org-unit-place").waitFor();
+      await shoot(page, "admin-org");
+      await page.goto("/admin/settings");
+      await page.getByTestId("settings-points").waitFor();
+      await shoot(page, "admin-settings");
       await page.goto("/admin/tasks");
       await page.getByRole("link", { name: "本周发放新人券 Give out welcome coupons" }).click();
       await page.locator("[data-testid=chart-task-rollup] canvas").waitFor();
