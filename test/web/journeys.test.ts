@@ -256,6 +256,48 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await context.close();
   });
 
+  it("a member makes up a missed day of check-in for points", async () => {
+    const list = await api<{ items: { member_id: string; phone: string | null; joined_at: string }[] }>(
+      "GET",
+      "/v1/members?limit=50",
+    );
+    const listed = list.items.find((m) => m.phone && Date.now() - Date.parse(m.joined_at) > 10 * 86_400_000);
+    if (!listed) throw new Error("the demo brand has members who joined weeks ago");
+    // Lists mask phone numbers; one member's own record shows it.
+    const member = await api<{ member_id: string; phone: string | null }>(
+      "GET",
+      `/v1/members/${listed.member_id}`,
+    );
+    if (!member.phone) throw new Error("the member has a phone");
+    await api("POST", `/v1/members/${member.member_id}/points/adjustments`, {
+      amount: 100,
+      reason: "journey",
+    });
+    const points = async () =>
+      (await api<{ available: number }>("GET", `/v1/members/${member.member_id}/points`)).available;
+    const before = await points();
+
+    const { context, errors } = await openContext(browser, server.url, PHONE);
+    const page = await context.newPage();
+    await page.goto("/m/join?brand=demo");
+    await page.getByLabel("Phone").fill(member.phone.replace(/^\+86/, ""));
+    await page.getByRole("button", { name: "Send code" }).click();
+    await poll(() => page.getByLabel("Code").inputValue()).toMatch(/^\d{6}$/);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("card-number").waitFor();
+    await page.goto("/m/checkin");
+    page.on("dialog", (dialog) => void dialog.accept());
+    const missed = page.getByRole("button", { name: /^Make up \d{4}-\d{2}-\d{2}$/ }).last();
+    const label = (await missed.getAttribute("aria-label")) ?? "";
+    await missed.click();
+    await page.getByText(`Made up ${label.slice("Make up ".length)}`, { exact: false }).waitFor();
+    await poll(() => page.getByRole("button", { name: label }).count()).toBe(0);
+    // It cost the brand's 20 points and earned none.
+    expect(await points()).toBe(before - 20);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("a guide sees only their own members, issues one a coupon and sees the task count it", async () => {
     const guide = { tenant: "demo", email: "sh-xtd.guide1@demo.enclave.dev", password: DEMO.password };
     const session = await api<{ token: string; staff: { staff_id: string } }>(
@@ -395,10 +437,10 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     for (const guide of progress.assignees) await page.getByRole("cell", { name: guide.name }).waitFor();
     // Drill into the region: the roll-up from there down, then back to the whole of it.
     await page.getByRole("link", { name: "华东大区 East China", exact: true }).click();
-    await poll(() => page.url()).toContain("unit=");
+    await poll(async () => page.url()).toContain("unit=");
     await page.getByRole("cell", { name: "上海新天地店" }).first().waitFor();
     await page.getByText("The whole roll-up").click();
-    await poll(() => page.url()).not.toContain("unit=");
+    await poll(async () => page.url()).not.toContain("unit=");
 
     // Just issued, everyone is behind the pace: each is reminded once; then the task is called off.
     await page.getByRole("button", { name: "Remind laggards" }).click();

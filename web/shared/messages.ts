@@ -296,6 +296,13 @@ export const messages = {
   "m.checkin": ["每日签到", "Daily check-in"],
   "m.checkInNow": ["立即签到", "Check in"],
   "m.checkedInToday": ["今日已签到", "Checked in today"],
+  "m.makeUpDay": ["补签 {day}", "Make up {day}"],
+  "m.makeUpConfirm": ["用 {points} 积分补签 {day}？", "Make up {day} for {points} points?"],
+  "m.madeUp": ["已补签 {day}，连续 {streak} 天", "Made up {day}: a {streak}-day streak"],
+  "m.makeUpHelp": [
+    "虚线日期可补签：每次 {points} 积分，本月还可补 {left} 次（补签不送每日积分）",
+    "Dashed days can be made up: {points} points each, {left} left this month (no daily points for a make-up)",
+  ],
   "m.checkedIn": [
     "签到成功，获得 {points} 积分，已连续 {streak} 天",
     "Checked in: {points} points, {streak} days in a row",

@@ -1,4 +1,5 @@
-// Daily check-in: today's button, the streak, the next streak reward, and this month's calendar.
+// Daily check-in: today's button, the streak, the next streak reward, and this month's calendar, where a missed
+// day the brand lets members make up is a button (it costs points and joins the streak up; it earns no daily points).
 import { useState } from "react";
 import { errorText } from "../../shared/api.ts";
 import { useI18n } from "../../shared/i18n.tsx";
@@ -13,6 +14,7 @@ interface Calendar {
   current_streak: number;
   next_streak_reward: { days: number; points: number; coupon: string | null; days_to_go: number } | null;
   days: { day: string; checked_in: boolean; kind: string | null; can_make_up: boolean }[];
+  makeup: { enabled: boolean; cost_points: number; left_this_month: number };
 }
 
 export function Checkin() {
@@ -25,6 +27,17 @@ export function Checkin() {
     try {
       const result = await api.post<{ points: number; streak: number }>("/v1/me/checkins");
       setNotice({ ok: true, text: t("m.checkedIn", { points: result.points, streak: result.streak }) });
+      calendar.reload();
+    } catch (failure) {
+      setNotice({ ok: false, text: errorText(failure) });
+    }
+  };
+  const makeUp = async (day: string, cost: number) => {
+    if (!window.confirm(t("m.makeUpConfirm", { day, points: cost }))) return;
+    setNotice(undefined);
+    try {
+      const result = await api.post<{ streak: number }>("/v1/me/checkins/makeup", { day });
+      setNotice({ ok: true, text: t("m.madeUp", { day, streak: result.streak }) });
       calendar.reload();
     } catch (failure) {
       setNotice({ ok: false, text: errorText(failure) });
@@ -62,16 +75,32 @@ export function Checkin() {
               {Array.from({ length: firstWeekday }, (_, i) => (
                 <span key={`pad-${i}`} />
               ))}
-              {data.days.map((d) => (
-                <span
-                  key={d.day}
-                  className={`${d.checked_in ? "done" : ""} ${d.day === data.today ? "today" : ""}`}
-                  title={d.day}
-                >
-                  {Number(d.day.slice(8))}
-                </span>
-              ))}
+              {data.days.map((d) =>
+                d.can_make_up ? (
+                  <button
+                    key={d.day}
+                    className="missed"
+                    aria-label={t("m.makeUpDay", { day: d.day })}
+                    onClick={() => void makeUp(d.day, data.makeup.cost_points)}
+                  >
+                    {Number(d.day.slice(8))}
+                  </button>
+                ) : (
+                  <span
+                    key={d.day}
+                    className={`${d.checked_in ? "done" : ""} ${d.day === data.today ? "today" : ""}`}
+                    title={d.day}
+                  >
+                    {Number(d.day.slice(8))}
+                  </span>
+                ),
+              )}
             </div>
+            {data.makeup.enabled && data.days.some((d) => d.can_make_up) && (
+              <p className="muted">
+                {t("m.makeUpHelp", { points: data.makeup.cost_points, left: data.makeup.left_this_month })}
+              </p>
+            )}
           </>
         )}
       </div>
