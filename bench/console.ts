@@ -51,9 +51,14 @@ try {
     }, session);
     return context.newPage();
   };
+  // Usable: the page's controls are on screen and answer (its date range, interval and recompute button), before
+  // the charts are drawn.
+  const usable: number[] = [];
   const load = async (page: Awaited<ReturnType<typeof newPage>>) => {
     const began = performance.now();
     await page.goto("/admin/", { waitUntil: "commit" });
+    await page.getByRole("button", { name: "Recompute scores" }).waitFor({ timeout: 60_000 });
+    usable.push(performance.now() - began);
     await page.locator("[data-testid=chart-growth] canvas").waitFor({ timeout: 60_000 });
     await page.locator("[data-testid=chart-stages] canvas").waitFor({ timeout: 60_000 });
     return performance.now() - began;
@@ -64,6 +69,7 @@ try {
     cold.push(await load(page));
     await page.context().close();
   }
+  const coldUsable = usable.splice(0).sort((a, b) => a - b);
   const page = await newPage();
   await load(page);
   const warm: number[] = [];
@@ -76,6 +82,10 @@ try {
       `${cold.length} cold loads (fresh context, nothing cached) p50 ${quantile(cold, 0.5).toFixed(0)} ms, ` +
       `max ${(cold.at(-1) ?? 0).toFixed(0)} ms; ${warm.length} warm loads p50 ${quantile(warm, 0.5).toFixed(0)} ms, ` +
       `max ${(warm.at(-1) ?? 0).toFixed(0)} ms`,
+  );
+  console.log(
+    `usable (controls on screen) before the charts: cold p50 ${quantile(coldUsable, 0.5).toFixed(0)} ms, ` +
+      `max ${(coldUsable.at(-1) ?? 0).toFixed(0)} ms`,
   );
   console.log(`server peak RSS ${server.peakRssMiB()} MiB; load average ${loadAverage()}`);
 } finally {

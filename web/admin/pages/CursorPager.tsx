@@ -1,23 +1,10 @@
-// Previous / next over an API list's cursors: the cursors walked so far are kept, so "previous" needs no cursor
-// from the API.
+// The console's previous / next over an API list's cursors (web/shared/cursor-pages.ts).
 import { Button, Space } from "antd";
-import { useState } from "react";
+import type { CursorPages } from "../../shared/cursor-pages.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 
-export function useCursorPages() {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  return {
-    cursor: cursors[cursors.length - 1],
-    first: cursors.length === 1,
-    /** Back to the first page (the filter changed). */
-    reset: () => setCursors([undefined]),
-    back: () => setCursors(cursors.slice(0, -1)),
-    forward: (next: string) => setCursors([...cursors, next]),
-  };
-}
-
 export function CursorPager(props: {
-  pages: ReturnType<typeof useCursorPages>;
+  pages: CursorPages;
   next: string | null | undefined;
   style?: React.CSSProperties;
 }) {

@@ -21,7 +21,8 @@ import { dateTime, money, num } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
-import { CursorPager, useCursorPages } from "./CursorPager.tsx";
+import { useCursorPages } from "../../shared/cursor-pages.ts";
+import { CursorPager } from "./CursorPager.tsx";
 import { FormDrawer, useApiForm } from "./FormDrawer.tsx";
 
 const STATUSES = ["pending_fulfilment", "shipped", "delivered", "fulfilled", "cancelled"] as const;

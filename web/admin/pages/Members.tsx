@@ -9,7 +9,8 @@ import type { MessageKey } from "../../shared/messages.ts";
 import type { Member } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
 import { useConsole } from "../session.tsx";
-import { CursorPager, useCursorPages } from "./CursorPager.tsx";
+import { useCursorPages } from "../../shared/cursor-pages.ts";
+import { CursorPager } from "./CursorPager.tsx";
 import { type BuilderState, ConditionBuilder, EMPTY_BUILDER } from "./ConditionBuilder.tsx";
 import { conditionOf } from "./conditions.ts";
 

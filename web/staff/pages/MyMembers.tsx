@@ -6,6 +6,8 @@ import { date } from "../../shared/format.ts";
 import { LangToggle, useI18n } from "../../shared/i18n.tsx";
 import type { Member } from "../../shared/types.ts";
 import { useLoad } from "../../shared/useLoad.ts";
+import { useCursorPages } from "../../shared/cursor-pages.ts";
+import { MobilePager } from "../../shared/MobilePager.tsx";
 import { useStaff } from "../context.ts";
 
 export function MyMembers() {
@@ -13,8 +15,8 @@ export function MyMembers() {
   const { api, session, signOut } = useStaff();
   const [typed, setTyped] = useState("");
   const [q, setQ] = useState("");
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const members = useLoad(() => api.get<Page<Member>>("/v1/members", { q, cursor, limit: 20 }), [q, cursor]);
   return (
     <>
@@ -34,7 +36,7 @@ export function MyMembers() {
           onSubmit={(e) => {
             e.preventDefault();
             setQ(typed.trim());
-            setCursors([undefined]);
+            pages.reset();
           }}
           style={{ display: "flex", gap: 8, marginTop: 8 }}
         >
@@ -65,22 +67,7 @@ export function MyMembers() {
             </li>
           ))}
         </ul>
-        <div style={{ display: "flex", gap: 8, justifyContent: "center", marginTop: 8 }}>
-          <button
-            className="small"
-            disabled={cursors.length === 1}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            {t("common.previous")}
-          </button>
-          <button
-            className="small"
-            disabled={!members.data?.next_cursor}
-            onClick={() => members.data?.next_cursor && setCursors([...cursors, members.data.next_cursor])}
-          >
-            {t("common.next")}
-          </button>
-        </div>
+        <MobilePager pages={pages} next={members.data?.next_cursor} />
       </div>
     </>
   );

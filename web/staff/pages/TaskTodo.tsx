@@ -1,10 +1,11 @@
 // A contact task's to-do list: the members of its segment in my scope I have not contacted yet, each a link to
 // their card, where the contact is logged (MemberCard). Logged ones drop off the list.
-import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { errorText, type Page } from "../../shared/api.ts";
 import { LangToggle, useI18n } from "../../shared/i18n.tsx";
 import { useLoad } from "../../shared/useLoad.ts";
+import { useCursorPages } from "../../shared/cursor-pages.ts";
+import { MobilePager } from "../../shared/MobilePager.tsx";
 import { useStaff } from "../context.ts";
 
 interface Todo {
@@ -18,8 +19,8 @@ export function TaskTodo() {
   const { taskId = "" } = useParams();
   const { t } = useI18n();
   const { api } = useStaff();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const cursor = pages.cursor;
   const todo = useLoad(
     () => api.get<Page<Todo>>(`/v1/staff-tasks/${encodeURIComponent(taskId)}/todo`, { cursor, limit: 20 }),
     [taskId, cursor],
@@ -47,22 +48,7 @@ export function TaskTodo() {
             </li>
           ))}
         </ul>
-        <div style={{ display: "flex", gap: 8, justifyContent: "center", marginTop: 8 }}>
-          <button
-            className="small"
-            disabled={cursors.length === 1}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            {t("common.previous")}
-          </button>
-          <button
-            className="small"
-            disabled={!todo.data?.next_cursor}
-            onClick={() => todo.data?.next_cursor && setCursors([...cursors, todo.data.next_cursor])}
-          >
-            {t("common.next")}
-          </button>
-        </div>
+        <MobilePager pages={pages} next={todo.data?.next_cursor} />
       </div>
     </>
   );
