@@ -1,4 +1,4 @@
-import type { Updateable } from "kysely";
+import type { Selectable, Updateable } from "kysely";
 import type { Logger } from "pino";
 import type { Db } from "../platform/db/database.ts";
 import { notFound } from "../platform/http/problems.ts";
@@ -67,19 +67,7 @@ const COLUMNS = [
   "finished_at",
 ] as const;
 
-type RunRow = {
-  run_id: string;
-  status: RecomputeRun["status"];
-  facts: RecomputeRun["facts"];
-  phase: RecomputePhase | null;
-  phases_done: number;
-  weights: Record<RecomputePhase, number>;
-  report: Record<string, unknown> | null;
-  error: string | null;
-  started_at: Date;
-  updated_at: Date;
-  finished_at: Date | null;
-};
+type RunRow = Omit<Selectable<AudienceRecomputeRunsTable>, "tenant_id" | "requested_by">;
 
 type RunUpdate = Updateable<AudienceRecomputeRunsTable>;
 

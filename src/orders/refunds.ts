@@ -215,8 +215,15 @@ export async function refundOrder(
     at: now,
     payload: {
       order_id: orderId,
+      external_id: order.external_id,
+      channel: order.channel,
+      member_id: order.member_id,
       refund_id: refundId,
       amount_minor: amount,
+      // The order after this refund, so subscribers need not read it back.
+      paid_minor: order.paid_minor,
+      refunded_minor: refundedAfter,
+      order_status: status,
       points_reversed: reversed,
       points_shortfall: shortfall,
       reason: input.reason ?? null,
@@ -270,7 +277,14 @@ export async function cancelOrder(
     type: "order.cancelled",
     subjectId: order.member_id,
     at: now,
-    payload: { order_id: orderId, points_reversed: reversed, reason: reason ?? null },
+    payload: {
+      order_id: orderId,
+      external_id: order.external_id,
+      channel: order.channel,
+      member_id: order.member_id,
+      points_reversed: reversed,
+      reason: reason ?? null,
+    },
   });
   return { order_id: orderId, status: "cancelled" as const, points_reversed: reversed, replayed: false };
 }
