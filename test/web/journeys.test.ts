@@ -900,12 +900,25 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     // reload then re-renders closes with it.
     await drawer.waitFor({ state: "hidden" });
     await page.locator(".ant-spin-spinning").waitFor({ state: "detached" });
-    await row.getByRole("button", { name: "Disable" }).click();
-    const patched = page.waitForResponse(
-      (r) => r.request().method() === "PATCH" && r.url().includes("/v1/staff/"),
-    );
-    await page.locator(".ant-popconfirm").getByRole("button", { name: "OK" }).click();
-    expect((await patched).status()).toBe(200);
+    // On a loaded machine the popconfirm can still close under a late re-render of its row and swallow the OK:
+    // then it is opened again, as a user would.
+    let status = 0;
+    for (let attempt = 1; status === 0; attempt++) {
+      await row.getByRole("button", { name: "Disable" }).click();
+      const patched = page.waitForResponse(
+        (r) => r.request().method() === "PATCH" && r.url().includes("/v1/staff/"),
+        { timeout: 15_000 },
+      );
+      await page.locator(".ant-popconfirm:visible").getByRole("button", { name: "OK" }).click();
+      status = await patched.then(
+        (r) => r.status(),
+        (error: unknown) => {
+          if (attempt === 3) throw error;
+          return 0;
+        },
+      );
+    }
+    expect(status).toBe(200);
     await row.getByText("disabled").waitFor();
     // Disabled staff cannot sign in.
     const login = await fetch(`${server.url}/v1/auth/login`, {
