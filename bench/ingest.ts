@@ -15,6 +15,8 @@ import { createTenant } from "../src/tenants/service.ts";
 import { freshPostgres, machine, MAIN, row, type Server, startProcess } from "./support.ts";
 
 const SECONDS = Number(process.argv[3] ?? 10);
+/** `BENCH_INGEST_ONLY=batch` measures PostgreSQL HTTP batches alone (one process, 2 clients): the quick loop. */
+const ONLY_BATCH = process.env.BENCH_INGEST_ONLY === "batch";
 const MEMBERS = 10_000;
 const BATCH = 1_000;
 
@@ -129,6 +131,13 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
   const { key, members } = await seed(database);
   await database.close();
   const server = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url }, 3901);
+  if (ONLY_BATCH) {
+    const b = await batched(server, key, members, 2);
+    report([`HTTP, batches of ${BATCH} (2 clients)`, "PostgreSQL", b.perSecond, "—", b.errors, server.peakRssMiB(), await check(server, key)]);
+    await server.stop();
+    await pgdb.drop();
+    process.exit(0);
+  }
   const s = await single(server, key, members, 64);
   report([
     "HTTP, one order per request (64 connections)",

@@ -2,35 +2,17 @@
  * One member's points spends, each statement timed: what a spend costs in round trips and where the lock is held.
  * Usage: npx node bench/probes/spend-trace.ts [spends=200]   (PostgreSQL at BENCH_DATABASE_URL's server)
  */
-import pg from "pg";
 import pino from "pino";
 import { openEnclave } from "../../src/app.ts";
 import { createApiKey } from "../../src/access/service.ts";
 import { loadConfig } from "../../src/platform/config.ts";
 import { createTenant } from "../../src/tenants/service.ts";
 import { freshPostgres, quantile } from "../support.ts";
+import { traceQueries } from "./trace.ts";
 
 const SPENDS = Number(process.argv[2] ?? 200);
 const fresh = await freshPostgres("bench_spend_trace");
-const timings = new Map<string, number[]>();
-let tracing = false;
-// eslint-disable-next-line @typescript-eslint/unbound-method -- called with the client as `this` below
-const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-pg.Client.prototype.query = function traced(this: pg.Client, ...args: unknown[]) {
-  const first = args[0] as string | { text?: string; name?: string };
-  const text = (typeof first === "string" ? first : (first?.text ?? first?.name ?? "?"))
-    .replace(/\s+/g, " ")
-    .slice(0, 90);
-  const result = query.apply(this, args);
-  if (tracing && result instanceof Promise) {
-    const started = performance.now();
-    void result.then(
-      () => (timings.get(text) ?? timings.set(text, []).get(text))?.push(performance.now() - started),
-      () => undefined,
-    );
-  }
-  return result;
-} as typeof pg.Client.prototype.query;
+const tracing = traceQueries();
 
 const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent", DATABASE_URL: fresh.url }), {
   log: pino({ level: "silent" }),
@@ -59,25 +41,18 @@ try {
     await call(`/v1/members/${member}/points/adjustments`, { amount: 1_000, reason: "seed lots" });
   const whole: number[] = [];
   for (let i = 0; i < SPENDS; i++) {
-    tracing = i >= 20; // the first ones warm caches and prepare statements
+    tracing.on = i >= 20; // the first ones warm caches and prepare statements
     const started = performance.now();
     await call(`/v1/members/${member}/points/spend`, { amount: 7, reason: "trace", reference: `r${i}` });
     if (tracing) whole.push(performance.now() - started);
   }
-  tracing = false;
+  tracing.on = false;
   const n = SPENDS - 20;
   whole.sort((a, b) => a - b);
   console.log(
     `spend over inject: p50 ${quantile(whole, 0.5).toFixed(2)} ms, p99 ${quantile(whole, 0.99).toFixed(2)} ms`,
   );
-  let total = 0;
-  for (const [text, times] of timings) {
-    times.sort((a, b) => a - b);
-    const sum = times.reduce((s, t) => s + t, 0);
-    total += sum / n;
-    console.log(`${(times.length / n).toFixed(1)}× p50 ${quantile(times, 0.5).toFixed(2)} ms  ${text}`);
-  }
-  console.log(`statements: ${total.toFixed(2)} ms per spend in all`);
+  for (const line of tracing.report(n, "spend")) console.log(line);
 } finally {
   await enclave.close();
   await fresh.drop();

@@ -164,9 +164,11 @@ export async function ingestOrders(
       "earn_note",
     ])
     .where("tenant_id", "=", tenantId)
+    .where("channel", "in", [...new Set(inputs.map((o) => o.channel))])
     .where("external_id", "in", [...new Set(inputs.map((o) => o.external_id))])
     .execute();
-  // External ids are matched first (indexed), channels after: a thousand OR-ed pairs plan badly.
+  // Both lists are conditions on the unique (tenant, channel, external id) index; the pairs are matched here, since
+  // a thousand OR-ed pairs plan badly.
   const known = new Map(
     existing
       .filter((o) => keys.has(`${o.channel}\u0000${o.external_id}`))

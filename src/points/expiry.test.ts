@@ -73,4 +73,25 @@ describe("points expiry", () => {
       ),
     );
   });
+  it("keeps each instant's local day right across offset changes when one calendar serves a whole batch", () => {
+    // Minutes across 2026's changes, in zones whose offsets move by an hour or by 45 minutes; Santiago's clocks
+    // change at midnight, so there a wrong offset puts an instant on the wrong day.
+    const spans: [string, number][] = [
+      ["America/Santiago", Date.UTC(2026, 3, 5, 1)],
+      ["America/Santiago", Date.UTC(2026, 8, 6, 2)],
+      ["America/New_York", Date.UTC(2026, 2, 8, 6)],
+      ["America/New_York", Date.UTC(2026, 10, 1, 5)],
+      ["Australia/Adelaide", Date.UTC(2026, 3, 4, 15)],
+      ["Pacific/Chatham", Date.UTC(2026, 8, 26, 13)],
+      ["Europe/London", Date.UTC(2026, 2, 29, 0)],
+    ];
+    for (const [zone, start] of spans) {
+      const calendar = zoneCalendar(zone, { kind: "rolling_days", days: 30 });
+      for (let minute = 0; minute < 240; minute += 1) {
+        const at = new Date(start + minute * 60_000 + 59_000);
+        expect(calendar.facts(at).day, `${zone} ${at.toISOString()}`).toBe(localDay(at, zone));
+        expect(calendar.expiresAt(at)).toEqual(expiresAt(at, { kind: "rolling_days", days: 30 }, zone));
+      }
+    }
+  });
 });

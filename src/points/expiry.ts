@@ -69,8 +69,20 @@ export interface LocalFacts {
 export function zoneCalendar(timeZone: string, policy: ExpiryPolicy) {
   const zone = IANAZone.create(timeZone);
   const expiryByDay = new Map<string, Date | null>();
+  // Luxon finds an offset through Intl (the slowest step of a batch's calendar work). Zones change offset only on
+  // a quarter hour, so one lookup serves every instant of the same quarter hour.
+  const offsets = new Map<number, number>();
+  const offsetAt = (ms: number): number => {
+    const slot = Math.floor(ms / 900_000);
+    let offset = offsets.get(slot);
+    if (offset === undefined) {
+      offset = zone.offset(ms);
+      offsets.set(slot, offset);
+    }
+    return offset;
+  };
   const facts = (at: Date): LocalFacts => {
-    const local = new Date(at.getTime() + zone.offset(at.getTime()) * 60_000);
+    const local = new Date(at.getTime() + offsetAt(at.getTime()) * 60_000);
     const weekday = local.getUTCDay() === 0 ? 7 : local.getUTCDay();
     return { day: local.toISOString().slice(0, 10), weekday, day_of_month: local.getUTCDate() };
   };

@@ -9,6 +9,7 @@ import {
   freeLadder,
   type LadderTier,
   type MemberStats,
+  metricsUsed,
   paidTierAt,
   positionOf,
   qualificationWindow,
@@ -139,6 +140,8 @@ async function decide(
   const asked: { member_id: string; qualifying: number; retaining: number | undefined }[] = [];
   for (const member_id of memberIds) {
     const standing = standings.get(member_id) ?? NO_STANDING;
+    // After an order tiers only go up: a member at the top has nowhere to go and needs no stats.
+    if (mode === "upgrade_only" && positionOf(free, standing.tier_id) === free.length - 1) continue;
     const qualifying = windows.push({ member_id, from: window.from, to: now }) - 1;
     let retaining: number | undefined;
     if (mode === "full" && standing.review_at && reviewDue(free, standing, now)) {
@@ -151,7 +154,7 @@ async function decide(
     }
     asked.push({ member_id, qualifying, retaining });
   }
-  const stats = await memberStatsInWindow(db, ladder.tenantId, windows);
+  const stats = await memberStatsInWindow(db, ladder.tenantId, windows, metricsUsed(free));
   const at = (i: number | undefined): MemberStats | undefined => (i === undefined ? undefined : stats[i]);
   const evaluations = new Map<string, Evaluation>();
   for (const { member_id, qualifying, retaining } of asked) {

@@ -12,6 +12,7 @@ import {
   ladderProblem,
   meets,
   type MemberStats,
+  metricsUsed,
   nextReview,
   NO_STATS,
   paidTierAt,
@@ -538,5 +539,19 @@ describe("tier evaluation properties", () => {
         expect(problem?.field).toMatch(/^\/qualification\/reach\/(growth|orders)$/);
       }),
     );
+  });
+});
+
+describe("the stats a ladder needs", () => {
+  it("reads orders only when a threshold counts spend or orders, retention included", () => {
+    expect(metricsUsed(LADDER)).toEqual({ growth: true, orders: false });
+    expect(metricsUsed([ORDINARY, tier("VIP", 10, { reach: { growth: 1000 }, retain: { orders: 3 } })])).toEqual({
+      growth: true,
+      orders: true,
+    });
+    expect(metricsUsed([ORDINARY, tier("VIP", 10, { reach: { spend_minor: 100_000 } })])).toEqual({
+      growth: false,
+      orders: true,
+    });
   });
 });

@@ -84,6 +84,12 @@ export function keepThresholds(tier: LadderTier): Thresholds {
 }
 
 /** The member's place on the free ladder; an unknown or missing tier is the starting tier. */
+/** Which stats a ladder's thresholds read: growth (the ledger) and spend or order count (the orders). */
+export function metricsUsed(ladder: readonly LadderTier[]): { growth: boolean; orders: boolean } {
+  const used = new Set(ladder.flatMap((tier) => thresholdsOf(keepThresholds(tier)).map(([m]) => m)));
+  return { growth: used.has("growth"), orders: used.has("spend_minor") || used.has("orders") };
+}
+
 export function positionOf(ladder: readonly LadderTier[], tierId: string | null): number {
   const index = ladder.findIndex((t) => t.tier_id === tierId);
   return index < 0 ? 0 : index;

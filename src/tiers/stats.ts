@@ -27,31 +27,38 @@ export async function memberStatsInWindow(
   db: Executor,
   tenantId: string,
   windows: readonly StatsWindow[],
+  /** The metrics the caller's thresholds use; a ladder on growth alone reads no orders (most of the cost). */
+  needs: { growth: boolean; orders: boolean } = { growth: true, orders: true },
 ): Promise<MemberStats[]> {
   if (windows.length === 0) return [];
-  // One array per column, not a VALUES list: the text is the same for any number of windows, so it is prepared
-  // once per connection, and thousands of windows bind as four parameters.
-  const result = await sql<{ idx: number; growth: number; spend_minor: number; orders: number }>`
-    SELECT w.idx,
-      COALESCE((
+  const growth = needs.growth
+    ? sql`COALESCE((
         SELECT sum(e.amount) FROM ledger_entries e
         WHERE e.tenant_id = ${tenantId} AND e.member_id = w.member_id AND e.currency = 'growth'
           AND e.occurred_at >= w.from_at AND e.occurred_at <= w.to_at
-      ), 0)::bigint AS growth,
-      COALESCE(o.spend_minor, 0)::bigint AS spend_minor,
-      COALESCE(o.orders, 0)::bigint AS orders
-    FROM unnest(
-      ${windows.map((_, i) => i)}::int[], ${windows.map((w) => w.member_id)}::text[],
-      ${windows.map((w) => w.from.toISOString())}::timestamptz[], ${windows.map((w) => w.to.toISOString())}::timestamptz[]
-    ) AS w (idx, member_id, from_at, to_at)
-    LEFT JOIN LATERAL (
+      ), 0)::bigint`
+    : sql`0::bigint`;
+  const orders = needs.orders
+    ? sql`LEFT JOIN LATERAL (
       SELECT sum(o.paid_minor - o.refunded_minor) AS spend_minor,
              count(*) FILTER (WHERE o.refunded_minor < o.paid_minor) AS orders
       FROM orders o
       WHERE o.tenant_id = ${tenantId} AND o.member_id = w.member_id
         AND o.status IN ('paid', 'completed', 'refunded')
         AND o.ordered_at >= w.from_at AND o.ordered_at <= w.to_at
-    ) o ON true`.execute(db);
+    ) o ON true`
+    : sql`LEFT JOIN (SELECT NULL::bigint AS spend_minor, NULL::bigint AS orders) o ON true`;
+  // One array per column, not a VALUES list: the text is the same for any number of windows, so it is prepared
+  // once per connection, and thousands of windows bind as four parameters.
+  const result = await sql<{ idx: number; growth: number; spend_minor: number; orders: number }>`
+    SELECT w.idx, ${growth} AS growth,
+      COALESCE(o.spend_minor, 0)::bigint AS spend_minor,
+      COALESCE(o.orders, 0)::bigint AS orders
+    FROM unnest(
+      ${windows.map((_, i) => i)}::int[], ${windows.map((w) => w.member_id)}::text[],
+      ${windows.map((w) => w.from.toISOString())}::timestamptz[], ${windows.map((w) => w.to.toISOString())}::timestamptz[]
+    ) AS w (idx, member_id, from_at, to_at)
+    ${orders}`.execute(db);
   const byIndex = new Map(result.rows.map((r) => [Number(r.idx), r]));
   return windows.map((_, i) => {
     const row = byIndex.get(i);

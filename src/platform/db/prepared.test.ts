@@ -45,6 +45,25 @@ describe.runIf(databaseKinds().includes("postgres"))("prepared statements on Pos
     }
   });
 
+  it("sends a statement with a long IN list unnamed, however often it repeats", async () => {
+    const handle = await freshDatabase("postgres");
+    const database = await openDatabase({ url: handle.url, poolSize: 1 });
+    try {
+      const ids = Array.from({ length: 100 }, (_, i) => `id-${i}`);
+      for (let i = 0; i < 4; i++) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from (values (1)) v
+          where 'id-7' in (${sql.join(ids)})`.execute(database.db);
+        expect(rows[0]?.n).toBe(1);
+      }
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements
+        where statement like '%in ($1, $2%'`.execute(database.db);
+      expect(rows[0]?.n).toBe(0);
+    } finally {
+      await database.close();
+      await handle.dispose();
+    }
+  });
+
   it("drops a connection whose prepared statement a schema change made stale, and the next call succeeds", async () => {
     const handle = await freshDatabase("postgres");
     const database = await openDatabase({ url: handle.url, poolSize: 1 });

@@ -21,6 +21,12 @@ import type pg from "pg";
 const PREPARE_AFTER = 2;
 const MAX_TEXTS = 4_000;
 const MAX_PER_CONNECTION = 500;
+/**
+ * Statements binding more values than this go unnamed: an IN list of a thousand ids is planned in well under a
+ * millisecond, while its generic plan cannot hash the list (the values are parameters, not constants) and compares
+ * every row it scans with every id — 170 ms instead of 3 for a batch's "which of these orders exist" read.
+ */
+const MAX_PREPARED_VALUES = 64;
 
 interface TextEntry {
   seen: number;
@@ -77,7 +83,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
           return client.query(textOrCursor as unknown as pg.Submittable) as unknown as PostgresCursor<R>;
         }
         const values = parameters as unknown[];
-        const name = names.nameFor(textOrCursor);
+        const name = values.length > MAX_PREPARED_VALUES ? undefined : names.nameFor(textOrCursor);
         const usable = name !== undefined && (statements.has(name) || statements.size < MAX_PER_CONNECTION);
         if (usable) statements.add(name);
         const config = usable ? { name, text: textOrCursor, values } : { text: textOrCursor, values };

@@ -1,0 +1,83 @@
+/**
+ * Batches of 1,000 orders ingested one after another, each statement timed: which writes a batch spends its time on.
+ * Usage: npx node bench/probes/ingest-trace.ts [batches=20]   (PostgreSQL at BENCH_DATABASE_URL's server)
+ */
+import { sql } from "kysely";
+import pino from "pino";
+import { createApiKey } from "../../src/access/service.ts";
+import { openEnclave } from "../../src/app.ts";
+import { importMembers } from "../../src/members/service.ts";
+import { loadConfig } from "../../src/platform/config.ts";
+import { createTenant } from "../../src/tenants/service.ts";
+import { freshPostgres, quantile } from "../support.ts";
+import { traceQueries } from "./trace.ts";
+
+const BATCHES = Number(process.argv[2] ?? 20);
+const WARM = 3;
+const fresh = await freshPostgres("bench_ingest_trace");
+const tracing = traceQueries();
+const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent", DATABASE_URL: fresh.url }), {
+  log: pino({ level: "silent" }),
+});
+try {
+  const db = enclave.platform.database.db;
+  const tenant = await createTenant(db, { slug: "trace", name: "Trace", currency: "CNY", time_zone: "Asia/Shanghai" });
+  const { key } = await createApiKey(db, tenant.tenant_id, { name: "bench", scope: "write" });
+  const now = new Date();
+  const members = await db.transaction().execute((tx) =>
+    importMembers(
+      tx,
+      tenant.tenant_id,
+      Array.from({ length: 10_000 }, (_, i) => ({
+        phone: `+86138${String(i).padStart(8, "0")}`,
+        name: null,
+        gender: "unknown" as const,
+        birthday: null,
+        region: null,
+        consent: {},
+        channel: "bench",
+        store_id: null,
+        guide_id: null,
+        scene_key: null,
+        joined_at: new Date(now.getTime() - 86_400_000),
+      })),
+      now,
+    ),
+  );
+  await sql`ANALYZE`.execute(db);
+  let sequence = 0;
+  const whole: number[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const orders = Array.from({ length: 1_000 }, () => {
+      const paid = 1_000 + Math.floor(Math.random() * 30_000);
+      return {
+        channel: "pos",
+        external_id: `t-${++sequence}`,
+        member: { member_id: members[Math.floor(Math.random() * members.length)]?.member_id },
+        currency: "CNY",
+        ordered_at: new Date().toISOString(),
+        lines: [{ sku: "TEA", category: "fruit_tea", quantity: 1, unit_price_minor: paid }],
+        paid_minor: paid,
+      };
+    });
+    tracing.on = b >= WARM;
+    const started = performance.now();
+    const res = await enclave.http.inject({
+      method: "POST",
+      url: "/v1/orders/batch",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      payload: JSON.stringify({ orders }),
+    });
+    if (res.statusCode >= 300) throw new Error(`${res.statusCode} ${res.body.slice(0, 300)}`);
+    if (tracing.on) whole.push(performance.now() - started);
+  }
+  tracing.on = false;
+  whole.sort((a, b) => a - b);
+  console.log(`batch of 1,000 over inject: p50 ${quantile(whole, 0.5).toFixed(1)} ms`);
+  for (const line of tracing.report(BATCHES - WARM, "batch")) console.log(line);
+} finally {
+  await enclave.close();
+  // BENCH_KEEP=1 leaves the database for EXPLAIN (its URL is printed).
+  if (process.env.BENCH_KEEP === "1") console.log(`kept: ${fresh.url}`);
+  else await fresh.drop();
+}
