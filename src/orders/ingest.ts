@@ -440,19 +440,8 @@ export async function ingestOrders(
       }));
     });
     await insertMany(tx, "order_lines", LINE_COLUMNS, lines);
-    const firstPurchaseMatters = rules.some(
-      (r) => r.definition.kind === "bonus" && r.definition.first_purchase_only === true,
-    );
-    await postEarnings(
-      tx,
-      tenantId,
-      earnings,
-      { actor },
-      now,
-      balances,
-      counts,
-      optimistic ? { ordered: firstPurchaseMatters } : undefined,
-    );
+    // The events go before the balances: updating a balance row holds it until commit, and a concurrent batch
+    // with the same member waits for that, so as little as possible follows it.
     await insertMany(
       tx,
       "outbox",
@@ -482,6 +471,19 @@ export async function ingestOrders(
         },
         occurred_at: r.ordered_at,
       })),
+    );
+    const firstPurchaseMatters = rules.some(
+      (r) => r.definition.kind === "bonus" && r.definition.first_purchase_only === true,
+    );
+    await postEarnings(
+      tx,
+      tenantId,
+      earnings,
+      { actor },
+      now,
+      balances,
+      counts,
+      optimistic ? { ordered: firstPurchaseMatters } : undefined,
     );
     await upgradeIfQualified(tx, tenantId, memberIds, now);
   }
