@@ -303,12 +303,16 @@ export function productStageMembers(
     return sql`(SELECT b.member_id FROM (${lines}) b GROUP BY b.member_id HAVING count(DISTINCT b.order_id) ${having})`;
   }
   const cycles = products.map((p) => p.cycle_days ?? 0);
+  // The last purchase per (member, SKU) and its quantity in one hash aggregate, no sort: the greatest
+  // [ordered_at in microseconds, quantity] pair (arrays compare element by element). Exact integer arithmetic.
   return sql`(
     SELECT DISTINCT last.member_id
-    FROM (SELECT DISTINCT ON (b.member_id, b.sku) b.member_id, b.sku, b.ordered_at, b.quantity
-          FROM (${lines}) b ORDER BY b.member_id, b.sku, b.ordered_at DESC) last
+    FROM (SELECT b.member_id, b.sku,
+                 max(ARRAY[(extract(epoch FROM b.ordered_at) * 1000000)::bigint, b.quantity]) AS at_quantity
+          FROM (${lines}) b GROUP BY b.member_id, b.sku) last
     JOIN unnest(${skus}::text[], ${cycles}::int[]) AS p(sku, cycle_days) ON p.sku = last.sku
-    WHERE last.ordered_at + make_interval(secs => (last.quantity * p.cycle_days * 86400)::float8) <= ${now.toISOString()}::timestamptz)`;
+    WHERE last.at_quantity[1]::numeric + last.at_quantity[2]::numeric * p.cycle_days * 86400000000
+          <= extract(epoch FROM ${now.toISOString()}::timestamptz) * 1000000)`;
 }
 
 export interface MemberContact {

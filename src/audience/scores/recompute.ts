@@ -93,6 +93,9 @@ export async function recomputeScores(
     tx,
   );
 
+  // Statistics before it is joined: with the stored scores below, and in the delete of departed members' scores.
+  await sql`ANALYZE audience_scored`.execute(tx);
+
   const at = now.toISOString();
   // What moved, in one hash join of the new scores with the stored ones: the events, the history and the upsert
   // below read only these rows (on a steady night a small share of the base) instead of joining the base again
@@ -144,7 +147,6 @@ export async function recomputeScores(
            EXCLUDED.m_score, EXCLUDED.stage, EXCLUDED.important)`.execute(tx);
   // Members without facts (audience_scored holds exactly those with facts, read in this transaction): against the
   // analysed temp table, not the facts table, whose statistics may predate its filling (a bad anti-join plan).
-  await sql`ANALYZE audience_scored`.execute(tx);
   await sql`DELETE FROM audience_member_scores s WHERE s.tenant_id = ${tenantId}
     AND NOT EXISTS (SELECT 1 FROM audience_scored n WHERE n.member_id = s.member_id)`.execute(tx);
 

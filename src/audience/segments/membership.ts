@@ -4,7 +4,7 @@ import { compileCondition, memberRelation } from "../conditions/compile.ts";
 import type { EvaluationContext } from "../conditions/member.ts";
 import { type Condition, parseCondition } from "../conditions/parse.ts";
 import { evaluationContext } from "../context.ts";
-import { materializeMatches } from "../matches.ts";
+import { bit, materializeMatches, matchGroups } from "../matches.ts";
 
 /**
  * A segment's stored membership, kept equal to its condition. One set-based statement per segment: the members
@@ -82,8 +82,8 @@ export async function populateSegment(
 
 /**
  * Every segment of the brand at once, with events (the transaction's change log must be open): one scan of the base
- * for all conditions (matches.ts), then one diff of all matches against all stored memberships. The diff is a FULL
- * JOIN, which runs only as a hash or merge join.
+ * for every group of up to 50 conditions (matches.ts), then one diff of the group's matches against its stored
+ * memberships, per member as bit masks. The diff is a FULL JOIN, which runs only as a hash or merge join.
  */
 export async function recomputeSegments(tx: Executor, tenantId: string, now: Date): Promise<SegmentsReport> {
   const context = await evaluationContext(tx, tenantId, now);
@@ -101,42 +101,57 @@ export async function recomputeSegments(tx: Executor, tenantId: string, now: Dat
     else report.skipped.push(segment.segment_id);
   }
   if (items.length === 0) return report;
-  const ids = items.map((i) => i.id);
-  await materializeMatches(tx, tenantId, "audience_segment_matches", items, context);
   const at = now.toISOString();
-  const moved = await sql<{ entered: number; left: number }>`
-    WITH diff AS MATERIALIZED (
-      SELECT COALESCE(e.id, sm.segment_id) AS segment_id, COALESCE(e.member_id, sm.member_id) AS member_id,
-             e.member_id IS NOT NULL AS inside
-      FROM audience_segment_matches e
-      FULL JOIN (SELECT segment_id, member_id FROM audience_segment_members
-                 WHERE tenant_id = ${tenantId} AND segment_id = ANY(${ids}::text[])) sm
-        ON sm.segment_id = e.id AND sm.member_id = e.member_id
-      WHERE e.member_id IS NULL OR sm.member_id IS NULL),
-    entered AS (
-      INSERT INTO audience_segment_members (tenant_id, segment_id, member_id, entered_at)
-      SELECT ${tenantId}, d.segment_id, d.member_id, ${at}::timestamptz FROM diff d WHERE d.inside
-      ON CONFLICT DO NOTHING
-      RETURNING segment_id, member_id),
-    left_ AS (
-      DELETE FROM audience_segment_members sm USING diff d
-      WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = d.segment_id AND sm.member_id = d.member_id AND NOT d.inside
-      RETURNING sm.segment_id, sm.member_id),
-    logged AS (
-      INSERT INTO audience_changes (type, member_id, payload)
-      SELECT 'segment.entered', member_id, jsonb_build_object('segment_id', segment_id, 'member_id', member_id) FROM entered
-      UNION ALL
-      SELECT 'segment.left', member_id, jsonb_build_object('segment_id', segment_id, 'member_id', member_id) FROM left_
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM entered)::int AS entered, (SELECT count(*) FROM left_)::int AS left`.execute(
-    tx,
-  );
-  report.entered = moved.rows[0]?.entered ?? 0;
-  report.left = moved.rows[0]?.left ?? 0;
-  await sql`
-    UPDATE audience_segments s SET member_count = COALESCE(c.members, 0), evaluated_at = ${at}::timestamptz
-    FROM unnest(${ids}::text[]) AS i(segment_id)
-    LEFT JOIN (SELECT id, count(*)::int AS members FROM audience_segment_matches GROUP BY id) c ON c.id = i.segment_id
-    WHERE s.tenant_id = ${tenantId} AND s.segment_id = i.segment_id`.execute(tx);
+  for (const group of matchGroups(items)) {
+    const ids = group.map((i) => i.id);
+    await materializeMatches(tx, tenantId, "audience_segment_matches", group, context);
+    // Per member: the mask of the segments it matches against the mask of those it is stored in (one hash join of
+    // one row per member), then only the members whose masks differ are spread into (segment, member) moves.
+    const moved = await sql<{ entered: number; left: number }>`
+      WITH stored AS (
+        SELECT sm.member_id, bit_or(${bit(sql`x.n`)}) AS mask
+        FROM audience_segment_members sm
+        JOIN unnest(${ids}::text[]) WITH ORDINALITY AS x(id, n) ON x.id = sm.segment_id
+        WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = ANY(${ids}::text[])
+        GROUP BY sm.member_id),
+      changed AS MATERIALIZED (
+        SELECT COALESCE(e.member_id, st.member_id) AS member_id, COALESCE(e.mask, 0) AS new_mask,
+               COALESCE(st.mask, 0) AS old_mask
+        FROM audience_segment_matches e
+        FULL JOIN stored st ON st.member_id = e.member_id
+        WHERE e.mask IS DISTINCT FROM st.mask),
+      diff AS MATERIALIZED (
+        SELECT x.id AS segment_id, c.member_id, (c.new_mask & ${bit(sql`x.n`)}) <> 0 AS inside
+        FROM changed c CROSS JOIN unnest(${ids}::text[]) WITH ORDINALITY AS x(id, n)
+        WHERE ((c.new_mask # c.old_mask) & ${bit(sql`x.n`)}) <> 0),
+      entered AS (
+        INSERT INTO audience_segment_members (tenant_id, segment_id, member_id, entered_at)
+        SELECT ${tenantId}, d.segment_id, d.member_id, ${at}::timestamptz FROM diff d WHERE d.inside
+        ON CONFLICT DO NOTHING
+        RETURNING segment_id, member_id),
+      left_ AS (
+        DELETE FROM audience_segment_members sm USING diff d
+        WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = d.segment_id AND sm.member_id = d.member_id AND NOT d.inside
+        RETURNING sm.segment_id, sm.member_id),
+      logged AS (
+        INSERT INTO audience_changes (type, member_id, payload)
+        SELECT 'segment.entered', member_id, jsonb_build_object('segment_id', segment_id, 'member_id', member_id) FROM entered
+        UNION ALL
+        SELECT 'segment.left', member_id, jsonb_build_object('segment_id', segment_id, 'member_id', member_id) FROM left_
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM entered)::int AS entered, (SELECT count(*) FROM left_)::int AS left`.execute(
+      tx,
+    );
+    report.entered += moved.rows[0]?.entered ?? 0;
+    report.left += moved.rows[0]?.left ?? 0;
+    const counts = sql.join(
+      ids.map((_, i) => sql`count(*) FILTER (WHERE mask & ${bit(sql.raw(`${i + 1}`))} <> 0)::int`),
+    );
+    await sql`
+      UPDATE audience_segments s SET member_count = c.members, evaluated_at = ${at}::timestamptz
+      FROM (SELECT i.segment_id, (SELECT ARRAY[${counts}] FROM audience_segment_matches)[i.n] AS members
+            FROM unnest(${ids}::text[]) WITH ORDINALITY AS i(segment_id, n)) c
+      WHERE s.tenant_id = ${tenantId} AND s.segment_id = c.segment_id`.execute(tx);
+  }
   return report;
 }

@@ -4,7 +4,7 @@ import { compileCondition, memberRelation } from "../conditions/compile.ts";
 import type { EvaluationContext } from "../conditions/member.ts";
 import type { Condition } from "../conditions/parse.ts";
 import { evaluationContext } from "../context.ts";
-import { materializeMatches } from "../matches.ts";
+import { bit, materializeMatches, matchGroups } from "../matches.ts";
 import { type MemberFilter, productStageMembers } from "../facts.ts";
 import type { TagSource } from "../tables.ts";
 import { listTags, ruleCondition, type Tag } from "./catalog.ts";
@@ -77,9 +77,21 @@ export async function recomputeComputedTags(
       target = sql`SELECT f.member_id FROM audience_member_facts f WHERE f.tenant_id = ${tenantId} ${ids} AND f.scene_key = ANY(${tag.definition.scene_keys ?? []}::text[])`;
     } else {
       const stage = tag.definition.stage ?? "first_purchase";
+      const members = productStageMembers(tenantId, stage, tag.definition.products ?? [], now, scope);
+      let relation: RawBuilder<unknown> = members;
+      if (!("ids" in scope)) {
+        // Many members: into an analysed temp table first, so that the join to the facts and the diff plan on
+        // its real size (an estimate off by orders of magnitude chose a nested loop into the facts).
+        await sql`DROP TABLE IF EXISTS audience_product_stage`.execute(tx);
+        await sql`CREATE TEMP TABLE audience_product_stage ON COMMIT DROP AS SELECT p.member_id FROM ${members} p`.execute(
+          tx,
+        );
+        await sql`ANALYZE audience_product_stage`.execute(tx);
+        relation = sql`audience_product_stage`;
+      }
       // Only live members (those with facts) hold tags.
       target = sql`SELECT f.member_id FROM audience_member_facts f
-        JOIN ${productStageMembers(tenantId, stage, tag.definition.products ?? [], now, scope)} p ON p.member_id = f.member_id
+        JOIN ${relation} p ON p.member_id = f.member_id
         WHERE f.tenant_id = ${tenantId} ${ids}`;
     }
     if ("ids" in scope) {
@@ -123,7 +135,7 @@ export async function recomputeComputedTags(
   return report;
 }
 
-/** All rule tags over the whole base: matches of every rule in one scan, diffed against every hold of those tags. */
+/** All rule tags over the whole base: matches of every rule in one scan (per 50), diffed against every hold of those tags. */
 async function applyRuleMatches(
   tx: Executor,
   tenantId: string,
@@ -131,36 +143,47 @@ async function applyRuleMatches(
   context: EvaluationContext,
   now: Date,
 ): Promise<{ added: number; removed: number }> {
-  const tagIds = rules.map((r) => r.tag.tag_id);
-  await materializeMatches(
-    tx,
-    tenantId,
-    "audience_rule_matches",
-    rules.map((r) => ({ id: r.tag.tag_id, condition: r.condition })),
-    context,
-  );
-  const result = await sql<{ added: number; removed: number }>`
-    WITH diff AS MATERIALIZED (
-      SELECT COALESCE(e.id, h.tag_id) AS tag_id, COALESCE(e.member_id, h.member_id) AS member_id,
-             e.member_id IS NOT NULL AS should, h.source
-      FROM audience_rule_matches e
-      FULL JOIN (SELECT tag_id, member_id, source FROM audience_member_tags
-                 WHERE tenant_id = ${tenantId} AND tag_id = ANY(${tagIds}::text[])) h
-        ON h.tag_id = e.id AND h.member_id = e.member_id
-      WHERE e.member_id IS NULL OR h.member_id IS NULL),
-    added AS (
-      INSERT INTO audience_member_tags (tenant_id, member_id, tag_id, source, source_ref, tagged_at, expires_at)
-      SELECT ${tenantId}, d.member_id, d.tag_id, 'rule', NULL, ${now.toISOString()}::timestamptz, NULL FROM diff d WHERE d.should
-      ON CONFLICT DO NOTHING
-      RETURNING member_id),
-    removed AS (
-      DELETE FROM audience_member_tags mt USING diff d
-      WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = d.tag_id AND mt.member_id = d.member_id AND NOT d.should AND d.source = 'rule'
-      RETURNING mt.member_id)
-    SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM removed)::int AS removed`.execute(
-    tx,
-  );
-  return result.rows[0] ?? { added: 0, removed: 0 };
+  const report = { added: 0, removed: 0 };
+  const at = now.toISOString();
+  for (const group of matchGroups(rules.map((r) => ({ id: r.tag.tag_id, condition: r.condition })))) {
+    const tagIds = group.map((r) => r.id);
+    await materializeMatches(tx, tenantId, "audience_rule_matches", group, context);
+    // Per member: the mask of the rules it matches against the mask of the tags it holds (one row per member in the
+    // hash join); only members whose masks differ are spread into (tag, member) moves.
+    const result = await sql<{ added: number; removed: number }>`
+      WITH held AS (
+        SELECT mt.member_id, bit_or(${bit(sql`x.n`)}) AS mask
+        FROM audience_member_tags mt
+        JOIN unnest(${tagIds}::text[]) WITH ORDINALITY AS x(id, n) ON x.id = mt.tag_id
+        WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = ANY(${tagIds}::text[])
+        GROUP BY mt.member_id),
+      changed AS MATERIALIZED (
+        SELECT COALESCE(e.member_id, h.member_id) AS member_id, COALESCE(e.mask, 0) AS new_mask,
+               COALESCE(h.mask, 0) AS old_mask
+        FROM audience_rule_matches e
+        FULL JOIN held h ON h.member_id = e.member_id
+        WHERE e.mask IS DISTINCT FROM h.mask),
+      diff AS MATERIALIZED (
+        SELECT x.id AS tag_id, c.member_id, (c.new_mask & ${bit(sql`x.n`)}) <> 0 AS should
+        FROM changed c CROSS JOIN unnest(${tagIds}::text[]) WITH ORDINALITY AS x(id, n)
+        WHERE ((c.new_mask # c.old_mask) & ${bit(sql`x.n`)}) <> 0),
+      added AS (
+        INSERT INTO audience_member_tags (tenant_id, member_id, tag_id, source, source_ref, tagged_at, expires_at)
+        SELECT ${tenantId}, d.member_id, d.tag_id, 'rule', NULL, ${at}::timestamptz, NULL FROM diff d WHERE d.should
+        ON CONFLICT DO NOTHING
+        RETURNING member_id),
+      removed AS (
+        DELETE FROM audience_member_tags mt USING diff d
+        WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = d.tag_id AND mt.member_id = d.member_id AND NOT d.should
+          AND mt.source = 'rule'
+        RETURNING mt.member_id)
+      SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM removed)::int AS removed`.execute(
+      tx,
+    );
+    report.added += result.rows[0]?.added ?? 0;
+    report.removed += result.rows[0]?.removed ?? 0;
+  }
+  return report;
 }
 
 /**
