@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import pg from "pg";
 import { sql } from "kysely";
 import { createApiKey } from "../src/access/service.ts";
 import { importMembers, type ImportedMember } from "../src/members/service.ts";
@@ -109,6 +110,28 @@ async function batched(server: Server, key: string, members: string[], workers: 
   return { perSecond: Math.round((done * 1000) / (Date.now() - started)), errors, total: done };
 }
 
+/**
+ * Waits until the relay has passed on every event written so far, and says how many were waiting: a workload then
+ * starts without the previous one's backlog, and its own backlog at its end is reported beside its figure.
+ */
+async function drained(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pending = async () =>
+      Number(
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL"))
+          .rows[0]?.n ?? 0,
+      );
+    const backlog = await pending();
+    const deadline = Date.now() + 120_000;
+    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    return backlog;
+  } finally {
+    await client.end();
+  }
+}
+
 async function check(server: Server, key: string): Promise<string> {
   const res = await fetch(`${server.url}/v1/points/check`, { headers: { authorization: `Bearer ${key}` } });
   const body = (await res.json()) as { ok: boolean; entries: number };
@@ -133,7 +156,15 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
   const server = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url }, 3901);
   if (ONLY_BATCH) {
     const b = await batched(server, key, members, 2);
-    report([`HTTP, batches of ${BATCH} (2 clients)`, "PostgreSQL", b.perSecond, "—", b.errors, server.peakRssMiB(), await check(server, key)]);
+    report([
+      `HTTP, batches of ${BATCH} (2 clients)`,
+      "PostgreSQL",
+      b.perSecond,
+      "—",
+      b.errors,
+      server.peakRssMiB(),
+      await check(server, key),
+    ]);
     await server.stop();
     await pgdb.drop();
     process.exit(0);
@@ -148,6 +179,7 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
     server.peakRssMiB(),
     await check(server, key),
   ]);
+  console.log(`events still to relay after the last workload: ${await drained(pgdb.url)}`);
   const b = await batched(server, key, members, 2);
   report([
     `HTTP, batches of ${BATCH} (2 clients)`,
@@ -162,6 +194,7 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
 
   // The same on two server processes (ENCLAVE_WORKERS=2): Node runs JavaScript on one core per process.
   const pair = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url, ENCLAVE_WORKERS: "2" }, 3903);
+  console.log(`events still to relay after the last workload: ${await drained(pgdb.url)}`);
   const s2 = await single(pair, key, members, 64);
   report([
     "HTTP, one order per request (64 connections), 2 processes",
@@ -172,6 +205,7 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
     pair.peakRssMiB(),
     await check(pair, key),
   ]);
+  console.log(`events still to relay after the last workload: ${await drained(pgdb.url)}`);
   const b2 = await batched(pair, key, members, 4);
   report([
     `HTTP, batches of ${BATCH} (4 clients), 2 processes`,
@@ -182,6 +216,7 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
     pair.peakRssMiB(),
     await check(pair, key),
   ]);
+  console.log(`events still to relay after the last workload: ${await drained(pgdb.url)}`);
   await pair.stop();
 
   const peer = await startProcess(

@@ -21,7 +21,12 @@ const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent", DATABASE_URL
 });
 try {
   const db = enclave.platform.database.db;
-  const tenant = await createTenant(db, { slug: "trace", name: "Trace", currency: "CNY", time_zone: "Asia/Shanghai" });
+  const tenant = await createTenant(db, {
+    slug: "trace",
+    name: "Trace",
+    currency: "CNY",
+    time_zone: "Asia/Shanghai",
+  });
   const { key } = await createApiKey(db, tenant.tenant_id, { name: "bench", scope: "write" });
   const now = new Date();
   const members = await db.transaction().execute((tx) =>

@@ -25,7 +25,10 @@ export function traceQueries(): Tracing {
     if (tracing.on && result instanceof Promise) {
       const started = performance.now();
       void result.then(
-        () => (tracing.timings.get(text) ?? tracing.timings.set(text, []).get(text))?.push(performance.now() - started),
+        () =>
+          (tracing.timings.get(text) ?? tracing.timings.set(text, []).get(text))?.push(
+            performance.now() - started,
+          ),
         () => undefined,
       );
     }
@@ -38,7 +41,11 @@ export function traceQueries(): Tracing {
       times.sort((a, b) => a - b);
       const sum = times.reduce((s, t) => s + t, 0);
       total += sum / units;
-      return { text, sum, line: `${(times.length / units).toFixed(1)}× p50 ${quantile(times, 0.5).toFixed(2)} max ${(times.at(-1) ?? 0).toFixed(1)} ms, ${(sum / units).toFixed(2)} ms per ${unit}  ${text}` };
+      return {
+        text,
+        sum,
+        line: `${(times.length / units).toFixed(1)}× p50 ${quantile(times, 0.5).toFixed(2)} max ${(times.at(-1) ?? 0).toFixed(1)} ms, ${(sum / units).toFixed(2)} ms per ${unit}  ${text}`,
+      };
     });
     rows.sort((a, b) => b.sum - a.sum);
     return [...rows.map((r) => r.line), `statements: ${total.toFixed(2)} ms per ${unit} in all`];

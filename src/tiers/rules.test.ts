@@ -545,7 +545,9 @@ describe("tier evaluation properties", () => {
 describe("the stats a ladder needs", () => {
   it("reads orders only when a threshold counts spend or orders, retention included", () => {
     expect(metricsUsed(LADDER)).toEqual({ growth: true, orders: false });
-    expect(metricsUsed([ORDINARY, tier("VIP", 10, { reach: { growth: 1000 }, retain: { orders: 3 } })])).toEqual({
+    expect(
+      metricsUsed([ORDINARY, tier("VIP", 10, { reach: { growth: 1000 }, retain: { orders: 3 } })]),
+    ).toEqual({
       growth: true,
       orders: true,
     });
