@@ -9,11 +9,19 @@ import { sql } from "kysely";
 import { createApiKey } from "../src/access/service.ts";
 import { issueCoupons } from "../src/coupons/issuance.ts";
 import { createPack, createTemplate } from "../src/coupons/templates.ts";
-import { importMembers, type ImportedMember } from "../src/members/service.ts";
 import { type Database, openDatabase } from "../src/platform/db/database.ts";
 import { migrate } from "../src/platform/db/migrate.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { freshPostgres, machine, MAIN, openLoop, row, type Server, startProcess } from "./support.ts";
+import {
+  freshPostgres,
+  machine,
+  MAIN,
+  openLoop,
+  row,
+  type Server,
+  startProcess,
+  importBenchMembers,
+} from "./support.ts";
 
 const SECONDS = Number(process.argv[3] ?? 10);
 const MEMBERS = 10_000;
@@ -42,22 +50,7 @@ async function seed(database: Database): Promise<Seeded> {
   });
   const key = await createApiKey(db, tenant.tenant_id, { name: "bench", scope: "write" });
   const now = new Date();
-  const rows: ImportedMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
-    phone: `+86138${String(i).padStart(8, "0")}`,
-    name: null,
-    gender: "unknown",
-    birthday: null,
-    region: null,
-    consent: {},
-    channel: "bench",
-    store_id: null,
-    guide_id: null,
-    scene_key: null,
-    joined_at: new Date(now.getTime() - 86_400_000),
-  }));
-  const members = (
-    await db.transaction().execute((tx) => importMembers(tx, tenant.tenant_id, rows, now))
-  ).map((m) => m.member_id);
+  const members = await importBenchMembers(db, tenant.tenant_id, MEMBERS, now);
   const validity = { kind: "relative" as const, days: 30 };
   const templates = await db.transaction().execute(async (tx) => [
     await createTemplate(

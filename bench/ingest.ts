@@ -7,13 +7,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
-import { sql } from "kysely";
 import { createApiKey } from "../src/access/service.ts";
-import { importMembers, type ImportedMember } from "../src/members/service.ts";
 import { type Database, openDatabase } from "../src/platform/db/database.ts";
 import { migrate } from "../src/platform/db/migrate.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { freshPostgres, machine, MAIN, row, type Server, startProcess } from "./support.ts";
+import {
+  freshPostgres,
+  machine,
+  MAIN,
+  row,
+  type Server,
+  startProcess,
+  importBenchMembers,
+} from "./support.ts";
 
 const SECONDS = Number(process.argv[3] ?? 10);
 /** `BENCH_INGEST_ONLY=batch` measures PostgreSQL HTTP batches alone (one process, 2 clients): the quick loop. */
@@ -30,26 +36,8 @@ async function seed(database: Database): Promise<{ key: string; members: string[
     time_zone: "Asia/Shanghai",
   });
   const key = await createApiKey(database.db, tenant.tenant_id, { name: "bench", scope: "write" });
-  const now = new Date();
-  const rows: ImportedMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
-    phone: `+86138${String(i).padStart(8, "0")}`,
-    name: null,
-    gender: "unknown",
-    birthday: null,
-    region: null,
-    consent: {},
-    channel: "bench",
-    store_id: null,
-    guide_id: null,
-    scene_key: null,
-    joined_at: new Date(now.getTime() - 86_400_000),
-  }));
-  const created = await database.db
-    .transaction()
-    .execute((tx) => importMembers(tx, tenant.tenant_id, rows, now));
-  // Fresh bulk loads have no planner statistics until autovacuum runs; a real deployment has them.
-  await sql`ANALYZE`.execute(database.db);
-  return { key: key.key, members: created.map((m) => m.member_id) };
+  const members = await importBenchMembers(database.db, tenant.tenant_id, MEMBERS, new Date());
+  return { key: key.key, members };
 }
 
 let sequence = 0;

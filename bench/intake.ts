@@ -12,7 +12,6 @@ import { connect } from "@nats-io/transport-node";
 import { sql } from "kysely";
 import { openDatabase } from "../src/platform/db/database.ts";
 import { migrate } from "../src/platform/db/migrate.ts";
-import { type ImportedMember, importMembers } from "../src/members/service.ts";
 import { ensureIntakeStreams } from "../src/orders/intake/nats.ts";
 import {
   DEAD_LETTER_STREAM,
@@ -22,7 +21,7 @@ import {
   partitionOf,
 } from "../src/orders/intake/partitions.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { freshPostgres, MAIN, machine, row, startProcess } from "./support.ts";
+import { freshPostgres, MAIN, machine, row, startProcess, importBenchMembers } from "./support.ts";
 
 const ORDERS = Number(process.argv[3] ?? 30_000);
 const MEMBERS = 10_000;
@@ -39,23 +38,7 @@ const tenant = await createTenant(database.db, {
   time_zone: "Asia/Shanghai",
 });
 const now = new Date();
-const rows: ImportedMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
-  phone: `+86138${String(i).padStart(8, "0")}`,
-  name: null,
-  gender: "unknown",
-  birthday: null,
-  region: null,
-  consent: {},
-  channel: "bench",
-  store_id: null,
-  guide_id: null,
-  scene_key: null,
-  joined_at: new Date(now.getTime() - 86_400_000),
-}));
-const members = (
-  await database.db.transaction().execute((tx) => importMembers(tx, tenant.tenant_id, rows, now))
-).map((m) => m.member_id);
-await sql`ANALYZE`.execute(database.db);
+const members = await importBenchMembers(database.db, tenant.tenant_id, MEMBERS, now);
 
 const nc = await connect({ servers: NATS_URL });
 const js = jetstream(nc);

@@ -5,12 +5,11 @@
  */
 import pino from "pino";
 import { openEnclave } from "../src/app.ts";
-import { type ImportedMember, importMembers } from "../src/members/service.ts";
 import { ingestOrders } from "../src/orders/ingest.ts";
 import { loadConfig } from "../src/platform/config.ts";
 import { openDatabase } from "../src/platform/db/database.ts";
 import { createTenant } from "../src/tenants/service.ts";
-import { freshPostgres, machine, row } from "./support.ts";
+import { freshPostgres, machine, row, importBenchMembers } from "./support.ts";
 
 const ORDERS = Number(process.argv[3] ?? 20_000);
 const MEMBERS = 5_000;
@@ -29,22 +28,7 @@ const tenant = await createTenant(db, {
   time_zone: "Asia/Shanghai",
 });
 const now = new Date();
-const rows: ImportedMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
-  phone: `+86138${String(i).padStart(8, "0")}`,
-  name: null,
-  gender: "unknown",
-  birthday: null,
-  region: null,
-  consent: {},
-  channel: "pos",
-  store_id: null,
-  guide_id: null,
-  scene_key: null,
-  joined_at: new Date(now.getTime() - 86_400_000),
-}));
-const members = (await db.transaction().execute((tx) => importMembers(tx, tenant.tenant_id, rows, now))).map(
-  (m) => m.member_id,
-);
+const members = await importBenchMembers(db, tenant.tenant_id, MEMBERS, now, "pos");
 
 let started = performance.now();
 for (let b = 0; b < ORDERS / 1_000; b++) {

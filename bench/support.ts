@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { sql } from "kysely";
 import pg from "pg";
+import { type ImportedMember, importMembers } from "../src/members/service.ts";
+import type { Db } from "../src/platform/db/database.ts";
 
 export const ROOT = join(import.meta.dirname, "..");
 export const MAIN = join(ROOT, "src/main.ts");
@@ -239,4 +242,34 @@ export async function openLoop(options: {
     errors,
     total: total - errors,
   };
+}
+
+/**
+ * N members who joined a day before `now` (phones +86138 00000000, 00000001, …), imported in one transaction, then
+ * `ANALYZE`: a fresh bulk load has no planner statistics until autovacuum runs, and a real deployment has them.
+ * Returns their ids in phone order.
+ */
+export async function importBenchMembers(
+  db: Db,
+  tenantId: string,
+  count: number,
+  now: Date,
+  channel = "bench",
+): Promise<string[]> {
+  const rows: ImportedMember[] = Array.from({ length: count }, (_, i) => ({
+    phone: `+86138${String(i).padStart(8, "0")}`,
+    name: null,
+    gender: "unknown",
+    birthday: null,
+    region: null,
+    consent: {},
+    channel,
+    store_id: null,
+    guide_id: null,
+    scene_key: null,
+    joined_at: new Date(now.getTime() - 86_400_000),
+  }));
+  const created = await db.transaction().execute((tx) => importMembers(tx, tenantId, rows, now));
+  await sql`ANALYZE`.execute(db);
+  return created.map((m) => m.member_id);
 }

@@ -2,14 +2,12 @@
  * Batches of 1,000 orders ingested one after another, each statement timed: which writes a batch spends its time on.
  * Usage: npx node bench/probes/ingest-trace.ts [batches=20]   (PostgreSQL at BENCH_DATABASE_URL's server)
  */
-import { sql } from "kysely";
 import pino from "pino";
 import { createApiKey } from "../../src/access/service.ts";
 import { openEnclave } from "../../src/app.ts";
-import { importMembers } from "../../src/members/service.ts";
 import { loadConfig } from "../../src/platform/config.ts";
 import { createTenant } from "../../src/tenants/service.ts";
-import { freshPostgres, quantile } from "../support.ts";
+import { freshPostgres, importBenchMembers, quantile } from "../support.ts";
 import { traceQueries } from "./trace.ts";
 
 const BATCHES = Number(process.argv[2] ?? 20);
@@ -28,28 +26,7 @@ try {
     time_zone: "Asia/Shanghai",
   });
   const { key } = await createApiKey(db, tenant.tenant_id, { name: "bench", scope: "write" });
-  const now = new Date();
-  const members = await db.transaction().execute((tx) =>
-    importMembers(
-      tx,
-      tenant.tenant_id,
-      Array.from({ length: 10_000 }, (_, i) => ({
-        phone: `+86138${String(i).padStart(8, "0")}`,
-        name: null,
-        gender: "unknown" as const,
-        birthday: null,
-        region: null,
-        consent: {},
-        channel: "bench",
-        store_id: null,
-        guide_id: null,
-        scene_key: null,
-        joined_at: new Date(now.getTime() - 86_400_000),
-      })),
-      now,
-    ),
-  );
-  await sql`ANALYZE`.execute(db);
+  const members = await importBenchMembers(db, tenant.tenant_id, 10_000, new Date());
   let sequence = 0;
   const whole: number[] = [];
   for (let b = 0; b < BATCHES; b++) {
@@ -58,7 +35,7 @@ try {
       return {
         channel: "pos",
         external_id: `t-${++sequence}`,
-        member: { member_id: members[Math.floor(Math.random() * members.length)]?.member_id },
+        member: { member_id: members[Math.floor(Math.random() * members.length)] },
         currency: "CNY",
         ordered_at: new Date().toISOString(),
         lines: [{ sku: "TEA", category: "fruit_tea", quantity: 1, unit_price_minor: paid }],
