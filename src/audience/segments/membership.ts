@@ -109,9 +109,8 @@ export async function recomputeSegments(tx: Executor, tenantId: string, now: Dat
     // one row per member), then only the members whose masks differ are spread into (segment, member) moves.
     const moved = await sql<{ entered: number; left: number }>`
       WITH stored AS (
-        SELECT sm.member_id, bit_or(${bit(sql`x.n`)}) AS mask
+        SELECT sm.member_id, bit_or(${bit(sql`array_position(${ids}::text[], sm.segment_id)`)}) AS mask
         FROM audience_segment_members sm
-        JOIN unnest(${ids}::text[]) WITH ORDINALITY AS x(id, n) ON x.id = sm.segment_id
         WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = ANY(${ids}::text[])
         GROUP BY sm.member_id),
       changed AS MATERIALIZED (

@@ -273,4 +273,47 @@ describeEachDatabase("Segments", (database) => {
       (await h().api("GET", "/v1/audience/segments/seg_nope/count", { token: brand.readKey })).status,
     ).toBe(404);
   });
+
+  it("diffs more segments than one scan holds (51 and on in a second group), counting each", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 53; i++) {
+      const res = await h().api<{ segment_id: string }>("POST", "/v1/audience/segments", {
+        token: brand.writeKey,
+        body: {
+          name: `Spend ${i}`,
+          condition: { field: "orders.spend_minor", op: "gte", value: (52 - i) * 1_000 },
+        },
+      });
+      expect(res.status).toBe(201);
+      ids.push(res.body.segment_id);
+    }
+    // Forget the stored members of the last three: the batch puts them back, as moves of the second group.
+    const gone = ids.slice(50);
+    const removed = await db()
+      .deleteFrom("audience_segment_members")
+      .where("tenant_id", "=", brand.tenantId)
+      .where("segment_id", "in", gone)
+      .returning("member_id")
+      .execute();
+    expect(removed.length).toBeGreaterThan(0);
+    const before = (await outboxEvents(db(), brand.tenantId, "segment.entered")).length;
+    await recomputeAudience(db(), brand.tenantId, START);
+    const entered = await outboxEvents(db(), brand.tenantId, "segment.entered");
+    expect(entered.length - before).toBe(removed.length);
+    const stored = await db()
+      .selectFrom("audience_segments as s")
+      .leftJoin("audience_segment_members as sm", (j) =>
+        j.onRef("sm.tenant_id", "=", "s.tenant_id").onRef("sm.segment_id", "=", "s.segment_id"),
+      )
+      .select(["s.segment_id", "s.member_count", (eb) => eb.fn.count<string>("sm.member_id").as("n")])
+      .where("s.tenant_id", "=", brand.tenantId)
+      .where("s.segment_id", "in", ids)
+      .groupBy(["s.segment_id", "s.member_count"])
+      .execute();
+    expect(stored).toHaveLength(53);
+    for (const row of stored) expect(Number(row.n)).toBe(row.member_count);
+    const first = stored.find((r) => r.segment_id === ids[0]);
+    const last = stored.find((r) => r.segment_id === ids[52]);
+    expect(last?.member_count).toBeGreaterThan(first?.member_count ?? 0);
+  });
 });

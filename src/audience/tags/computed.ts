@@ -152,9 +152,8 @@ async function applyRuleMatches(
     // hash join); only members whose masks differ are spread into (tag, member) moves.
     const result = await sql<{ added: number; removed: number }>`
       WITH held AS (
-        SELECT mt.member_id, bit_or(${bit(sql`x.n`)}) AS mask
+        SELECT mt.member_id, bit_or(${bit(sql`array_position(${tagIds}::text[], mt.tag_id)`)}) AS mask
         FROM audience_member_tags mt
-        JOIN unnest(${tagIds}::text[]) WITH ORDINALITY AS x(id, n) ON x.id = mt.tag_id
         WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = ANY(${tagIds}::text[])
         GROUP BY mt.member_id),
       changed AS MATERIALIZED (
