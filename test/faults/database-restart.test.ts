@@ -1,10 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, freePort, type RunningServer, startServer } from "../support/process.ts";
+import { type Cluster, PG_BIN, query, startCluster } from "../support/postgres-cluster.ts";
+import { cli, type RunningServer, startServer } from "../support/process.ts";
 
 /**
  * PostgreSQL restarted under load. A private cluster (initdb in a temporary folder, its own port) is restarted, so
@@ -13,47 +9,23 @@ import { cli, freePort, type RunningServer, startServer } from "../support/proce
  * with no manual step, and what clients retried is counted once.
  */
 
-const PG_BIN = ["17", "16", "15", "14"]
-  .map((v) => `/usr/lib/postgresql/${v}/bin`)
-  .find((dir) => existsSync(join(dir, "initdb")));
-
-function asPostgres(command: string, args: string[]): void {
-  execFileSync("runuser", ["-u", "postgres", "--", join(PG_BIN ?? "", command), ...args], { stdio: "pipe" });
-}
-
 describe.runIf(PG_BIN !== undefined || process.env.CI)(
   "PostgreSQL restarted mid-load",
   { timeout: 300_000 },
   () => {
-    const dir = mkdtempSync(join(tmpdir(), "enclave-pg-"));
+    let database: Cluster | undefined;
     const servers: RunningServer[] = [];
     afterAll(async () => {
       for (const server of servers) await server.stop("SIGKILL");
-      try {
-        asPostgres("pg_ctl", ["-D", dir, "-m", "immediate", "stop"]);
-      } catch {
-        // already stopped
-      }
-      rmSync(dir, { recursive: true, force: true });
+      database?.remove();
     });
 
     it("answers 503 while the database is away and recovers on its own", async () => {
       expect(PG_BIN, "PostgreSQL server binaries").toBeDefined();
-      chownSync(
-        dir,
-        Number(execFileSync("id", ["-u", "postgres"]).toString()),
-        Number(execFileSync("id", ["-g", "postgres"]).toString()),
-      );
-      asPostgres("initdb", ["-D", dir, "-A", "trust", "-U", "postgres", "--no-sync"]);
-      const port = await freePort();
-      const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-      asPostgres("pg_ctl", ["-D", dir, "-o", options, "-w", "-l", join(dir, "log"), "start"]);
-      const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
-      await admin.connect();
-      await admin.query("CREATE DATABASE enclave");
-      await admin.end();
+      database = await startCluster();
+      await query(database.url("postgres"), "CREATE DATABASE enclave");
 
-      const env = { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/enclave`, ENCLAVE_DEMO: "false" };
+      const env = { DATABASE_URL: database.url("enclave"), ENCLAVE_DEMO: "false" };
       expect(
         (await cli(["tenant", "create", "--slug", "pgr", "--name", "Restart Tea", "--json"], env)).code,
       ).toBe(0);
@@ -106,9 +78,9 @@ describe.runIf(PG_BIN !== undefined || process.env.CI)(
       };
       const clients = Array.from({ length: 4 }, client);
       await new Promise((r) => setTimeout(r, 1_500));
-      asPostgres("pg_ctl", ["-D", dir, "-m", "fast", "-w", "stop"]);
+      database.stop("fast");
       await new Promise((r) => setTimeout(r, 2_000));
-      asPostgres("pg_ctl", ["-D", dir, "-o", options, "-w", "-l", join(dir, "log"), "start"]);
+      database.start();
       await new Promise((r) => setTimeout(r, 3_000));
       stop = true;
       await Promise.all(clients);
@@ -122,11 +94,8 @@ describe.runIf(PG_BIN !== undefined || process.env.CI)(
         expect(["503 unavailable 1", "409 idempotency-key-in-use 1"]).toContain(problem);
       const ready = await fetch(`${server.url}/readyz`);
       expect(ready.status).toBe(200);
-      const db = new pg.Client({ connectionString: env.DATABASE_URL });
-      await db.connect();
-      const members = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM members");
-      await db.end();
-      expect(members.rows[0]?.n).toBe(accepted.size);
+      const members = await query<{ n: number }>(env.DATABASE_URL, "SELECT count(*)::int AS n FROM members");
+      expect(members[0]?.n).toBe(accepted.size);
     });
   },
 );
