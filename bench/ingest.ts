@@ -19,13 +19,15 @@ import {
   type Server,
   startProcess,
   importBenchMembers,
+  ingestBatches,
+  ORDER_BATCH,
+  randomOrder,
 } from "./support.ts";
 
 const SECONDS = Number(process.argv[3] ?? 10);
 /** `BENCH_INGEST_ONLY=batch` measures PostgreSQL HTTP batches alone (one process, 2 clients): the quick loop. */
 const ONLY_BATCH = process.env.BENCH_INGEST_ONLY === "batch";
 const MEMBERS = 10_000;
-const BATCH = 1_000;
 
 async function seed(database: Database): Promise<{ key: string; members: string[] }> {
   await migrate(database);
@@ -40,20 +42,6 @@ async function seed(database: Database): Promise<{ key: string; members: string[
   return { key: key.key, members };
 }
 
-let sequence = 0;
-function order(members: string[]) {
-  const paid = 1_000 + Math.floor(Math.random() * 30_000);
-  return {
-    channel: "pos",
-    external_id: `b-${process.pid}-${++sequence}`,
-    member: { member_id: members[Math.floor(Math.random() * members.length)] },
-    currency: "CNY",
-    ordered_at: new Date().toISOString(),
-    lines: [{ sku: "TEA", category: "fruit_tea", quantity: 1, unit_price_minor: paid }],
-    paid_minor: paid,
-  };
-}
-
 async function single(server: Server, key: string, members: string[], connections: number) {
   const result = await autocannon({
     url: server.url,
@@ -64,7 +52,7 @@ async function single(server: Server, key: string, members: string[], connection
         method: "POST",
         path: "/v1/orders",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify(order(members)) }),
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(randomOrder(members)) }),
       },
     ],
   });
@@ -74,28 +62,6 @@ async function single(server: Server, key: string, members: string[], connection
     errors: result.non2xx + result.errors,
     total: result["2xx"],
   };
-}
-
-async function batched(server: Server, key: string, members: string[], workers: number) {
-  const deadline = Date.now() + SECONDS * 1000;
-  let done = 0;
-  let errors = 0;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (Date.now() < deadline) {
-        const res = await fetch(`${server.url}/v1/orders/batch`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ orders: Array.from({ length: BATCH }, () => order(members)) }),
-        });
-        if (res.ok) done += BATCH;
-        else errors++;
-        await res.arrayBuffer();
-      }
-    }),
-  );
-  return { perSecond: Math.round((done * 1000) / (Date.now() - started)), errors, total: done };
 }
 
 /**
@@ -143,9 +109,9 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
   await database.close();
   const server = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url }, 3901);
   if (ONLY_BATCH) {
-    const b = await batched(server, key, members, 2);
+    const b = await ingestBatches(server, key, members, 2, SECONDS);
     report([
-      `HTTP, batches of ${BATCH} (2 clients)`,
+      `HTTP, batches of ${ORDER_BATCH} (2 clients)`,
       "PostgreSQL",
       b.perSecond,
       "—",
@@ -168,9 +134,9 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
     await check(server, key),
   ]);
   console.log(`events still to relay after the last workload: ${await drained(pgdb.url)}`);
-  const b = await batched(server, key, members, 2);
+  const b = await ingestBatches(server, key, members, 2, SECONDS);
   report([
-    `HTTP, batches of ${BATCH} (2 clients)`,
+    `HTTP, batches of ${ORDER_BATCH} (2 clients)`,
     "PostgreSQL",
     b.perSecond,
     "—",
@@ -194,9 +160,9 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
     await check(pair, key),
   ]);
   console.log(`events still to relay after the last workload: ${await drained(pgdb.url)}`);
-  const b2 = await batched(pair, key, members, 4);
+  const b2 = await ingestBatches(pair, key, members, 4, SECONDS);
   report([
-    `HTTP, batches of ${BATCH} (4 clients), 2 processes`,
+    `HTTP, batches of ${ORDER_BATCH} (4 clients), 2 processes`,
     "PostgreSQL",
     b2.perSecond,
     "—",
@@ -246,9 +212,9 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
     server.peakRssMiB(),
     await check(server, key),
   ]);
-  const b = await batched(server, key, members, 1);
+  const b = await ingestBatches(server, key, members, 1, SECONDS);
   report([
-    `HTTP, batches of ${BATCH} (1 client)`,
+    `HTTP, batches of ${ORDER_BATCH} (1 client)`,
     "PGlite",
     b.perSecond,
     "—",

@@ -273,3 +273,49 @@ export async function importBenchMembers(
   await sql`ANALYZE`.execute(db);
   return created.map((m) => m.member_id);
 }
+
+let sequence = 0;
+/** One random order of one line for a random one of `members`, paid 10–310 yuan, with an id never used before. */
+export function randomOrder(members: readonly string[]) {
+  const paid = 1_000 + Math.floor(Math.random() * 30_000);
+  return {
+    channel: "pos",
+    external_id: `b-${process.pid}-${++sequence}`,
+    member: { member_id: members[Math.floor(Math.random() * members.length)] },
+    currency: "CNY",
+    ordered_at: new Date().toISOString(),
+    lines: [{ sku: "TEA", category: "fruit_tea", quantity: 1, unit_price_minor: paid }],
+    paid_minor: paid,
+  };
+}
+
+export const ORDER_BATCH = 1_000;
+
+/** `clients` clients each posting batches of ORDER_BATCH random orders, the next as soon as the last is answered. */
+export async function ingestBatches(
+  server: Pick<Server, "url">,
+  key: string,
+  members: readonly string[],
+  clients: number,
+  seconds: number,
+): Promise<{ perSecond: number; errors: number; total: number }> {
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  let errors = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < deadline) {
+        const res = await fetch(`${server.url}/v1/orders/batch`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ orders: Array.from({ length: ORDER_BATCH }, () => randomOrder(members)) }),
+        });
+        if (res.ok) done += ORDER_BATCH;
+        else errors++;
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  return { perSecond: Math.round((done * 1000) / (Date.now() - started)), errors, total: done };
+}

@@ -33,8 +33,8 @@ export interface Cluster {
   remove(): void;
 }
 
-function cluster(root: string, data: string, port: number): Cluster {
-  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`;
+function cluster(root: string, data: string, port: number, durable: boolean): Cluster {
+  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=${durable ? "on" : "off"}`;
   return {
     port,
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
@@ -51,19 +51,22 @@ function cluster(root: string, data: string, port: number): Cluster {
   };
 }
 
-/** A new cluster (trust authentication, replication allowed from 127.0.0.1), started. */
-export async function startCluster(): Promise<Cluster> {
+/**
+ * A new cluster (trust authentication, replication allowed from 127.0.0.1), started. Not durable unless asked (a
+ * test's cluster is thrown away; a bench compares with the durable shared server).
+ */
+export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), "enclave-pg-"));
   ownedByPostgres(root);
   const data = join(root, "data");
   asPostgres("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  const started = cluster(root, data, await freePort());
+  const started = cluster(root, data, await freePort(), options.durable ?? false);
   started.start();
   return started;
 }
 
 /** A hot standby streaming from `primary` (a base backup, then WAL as it is written), started. */
-export async function startStandby(primary: Cluster): Promise<Cluster> {
+export async function startStandby(primary: Cluster, options: { durable?: boolean } = {}): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), "enclave-pg-standby-"));
   ownedByPostgres(root);
   const data = join(root, "data");
@@ -74,7 +77,7 @@ export async function startStandby(primary: Cluster): Promise<Cluster> {
     // A fast checkpoint: the default spread one waits out most of checkpoint_timeout after a CREATE DATABASE.
     ...["-D", data, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"],
   ]);
-  const standby = cluster(root, data, await freePort());
+  const standby = cluster(root, data, await freePort(), options.durable ?? false);
   standby.start();
   return standby;
 }
