@@ -440,8 +440,19 @@ export async function ingestOrders(
       }));
     });
     await insertMany(tx, "order_lines", LINE_COLUMNS, lines);
-    // The events go before the balances: updating a balance row holds it until commit, and a concurrent batch
-    // with the same member waits for that, so as little as possible follows it.
+    const firstPurchaseMatters = rules.some(
+      (r) => r.definition.kind === "bonus" && r.definition.first_purchase_only === true,
+    );
+    await postEarnings(
+      tx,
+      tenantId,
+      earnings,
+      { actor },
+      now,
+      balances,
+      counts,
+      optimistic ? { ordered: firstPurchaseMatters } : undefined,
+    );
     await insertMany(
       tx,
       "outbox",
@@ -471,19 +482,6 @@ export async function ingestOrders(
         },
         occurred_at: r.ordered_at,
       })),
-    );
-    const firstPurchaseMatters = rules.some(
-      (r) => r.definition.kind === "bonus" && r.definition.first_purchase_only === true,
-    );
-    await postEarnings(
-      tx,
-      tenantId,
-      earnings,
-      { actor },
-      now,
-      balances,
-      counts,
-      optimistic ? { ordered: firstPurchaseMatters } : undefined,
     );
     await upgradeIfQualified(tx, tenantId, memberIds, now);
   }
