@@ -27,6 +27,8 @@ import {
 const SECONDS = Number(process.argv[3] ?? 10);
 /** `BENCH_INGEST_ONLY=batch` measures PostgreSQL HTTP batches alone (one process, 2 clients): the quick loop. */
 const ONLY_BATCH = process.env.BENCH_INGEST_ONLY === "batch";
+/** Clients sending batches to one process (BENCH_INGEST_CLIENTS, default 2). */
+const CLIENTS = Number(process.env.BENCH_INGEST_CLIENTS ?? 2);
 const MEMBERS = 10_000;
 
 async function seed(database: Database): Promise<{ key: string; members: string[] }> {
@@ -109,9 +111,9 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
   await database.close();
   const server = await startProcess([MAIN, "start"], { DATABASE_URL: pgdb.url }, 3901);
   if (ONLY_BATCH) {
-    const b = await ingestBatches(server, key, members, 2, SECONDS);
+    const b = await ingestBatches(server, key, members, CLIENTS, SECONDS);
     report([
-      `HTTP, batches of ${ORDER_BATCH} (2 clients)`,
+      `HTTP, batches of ${ORDER_BATCH} (${CLIENTS} clients)`,
       "PostgreSQL",
       b.perSecond,
       "—",
@@ -134,9 +136,9 @@ console.log(row(["workload", "database", "orders/s", "p99 ms", "errors", "peak R
     await check(server, key),
   ]);
   console.log(`events still to relay after the last workload: ${await drained(pgdb.url)}`);
-  const b = await ingestBatches(server, key, members, 2, SECONDS);
+  const b = await ingestBatches(server, key, members, CLIENTS, SECONDS);
   report([
-    `HTTP, batches of ${ORDER_BATCH} (2 clients)`,
+    `HTTP, batches of ${ORDER_BATCH} (${CLIENTS} clients)`,
     "PostgreSQL",
     b.perSecond,
     "—",
