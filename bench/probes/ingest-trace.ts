@@ -2,31 +2,15 @@
  * Batches of 1,000 orders ingested one after another, each statement timed: which writes a batch spends its time on.
  * Usage: npx node bench/probes/ingest-trace.ts [batches=20]   (PostgreSQL at BENCH_DATABASE_URL's server)
  */
-import pino from "pino";
-import { createApiKey } from "../../src/access/service.ts";
-import { openEnclave } from "../../src/app.ts";
-import { loadConfig } from "../../src/platform/config.ts";
-import { createTenant } from "../../src/tenants/service.ts";
-import { freshPostgres, importBenchMembers, quantile } from "../support.ts";
-import { traceQueries } from "./trace.ts";
+import { importBenchMembers, quantile } from "../support.ts";
+import { probeBrand, traceQueries } from "./trace.ts";
 
 const BATCHES = Number(process.argv[2] ?? 20);
 const WARM = 3;
-const fresh = await freshPostgres("bench_ingest_trace");
 const tracing = traceQueries();
-const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent", DATABASE_URL: fresh.url }), {
-  log: pino({ level: "silent" }),
-});
+const { fresh, enclave, db, tenantId, key } = await probeBrand("bench_ingest_trace");
 try {
-  const db = enclave.platform.database.db;
-  const tenant = await createTenant(db, {
-    slug: "trace",
-    name: "Trace",
-    currency: "CNY",
-    time_zone: "Asia/Shanghai",
-  });
-  const { key } = await createApiKey(db, tenant.tenant_id, { name: "bench", scope: "write" });
-  const members = await importBenchMembers(db, tenant.tenant_id, 10_000, new Date());
+  const members = await importBenchMembers(db, tenantId, 10_000, new Date());
   let sequence = 0;
   const whole: number[] = [];
   for (let b = 0; b < BATCHES; b++) {

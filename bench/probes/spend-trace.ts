@@ -2,30 +2,13 @@
  * One member's points spends, each statement timed: what a spend costs in round trips and where the lock is held.
  * Usage: npx node bench/probes/spend-trace.ts [spends=200]   (PostgreSQL at BENCH_DATABASE_URL's server)
  */
-import pino from "pino";
-import { openEnclave } from "../../src/app.ts";
-import { createApiKey } from "../../src/access/service.ts";
-import { loadConfig } from "../../src/platform/config.ts";
-import { createTenant } from "../../src/tenants/service.ts";
-import { freshPostgres, quantile } from "../support.ts";
-import { traceQueries } from "./trace.ts";
+import { quantile } from "../support.ts";
+import { probeBrand, traceQueries } from "./trace.ts";
 
 const SPENDS = Number(process.argv[2] ?? 200);
-const fresh = await freshPostgres("bench_spend_trace");
 const tracing = traceQueries();
-
-const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent", DATABASE_URL: fresh.url }), {
-  log: pino({ level: "silent" }),
-});
+const { fresh, enclave, key } = await probeBrand("bench_spend_trace");
 try {
-  const db = enclave.platform.database.db;
-  const tenant = await createTenant(db, {
-    slug: "trace",
-    name: "Trace",
-    currency: "CNY",
-    time_zone: "Asia/Shanghai",
-  });
-  const { key } = await createApiKey(db, tenant.tenant_id, { name: "bench", scope: "write" });
   const call = async (url: string, body: unknown) => {
     const res = await enclave.http.inject({
       method: "POST",

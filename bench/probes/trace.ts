@@ -3,7 +3,12 @@
  * request costs in round trips, and which statement is the slow one. For the probes in this folder.
  */
 import pg from "pg";
-import { quantile } from "../support.ts";
+import pino from "pino";
+import { createApiKey } from "../../src/access/service.ts";
+import { openEnclave } from "../../src/app.ts";
+import { loadConfig } from "../../src/platform/config.ts";
+import { createTenant } from "../../src/tenants/service.ts";
+import { freshPostgres, quantile } from "../support.ts";
 
 export interface Tracing {
   on: boolean;
@@ -51,4 +56,21 @@ export function traceQueries(): Tracing {
     return [...rows.map((r) => r.line), `statements: ${total.toFixed(2)} ms per ${unit} in all`];
   }
   return tracing;
+}
+
+/** Enclave in this process on a fresh PostgreSQL database, with one brand and a write key: what a probe drives. */
+export async function probeBrand(prefix: string) {
+  const fresh = await freshPostgres(prefix);
+  const enclave = await openEnclave(loadConfig({ LOG_LEVEL: "silent", DATABASE_URL: fresh.url }), {
+    log: pino({ level: "silent" }),
+  });
+  const db = enclave.platform.database.db;
+  const tenant = await createTenant(db, {
+    slug: "trace",
+    name: "Trace",
+    currency: "CNY",
+    time_zone: "Asia/Shanghai",
+  });
+  const { key } = await createApiKey(db, tenant.tenant_id, { name: "bench", scope: "write" });
+  return { fresh, enclave, db, tenantId: tenant.tenant_id, key };
 }
