@@ -56,3 +56,35 @@ export async function materializeMatches(
     WHERE m.mask <> 0`.execute(tx);
   await sql`ANALYZE ${sql.table(table)}`.execute(tx);
 }
+
+/**
+ * The moves that bring stored (id, member) rows in line with one group's matches, as the CTEs `stored`, `changed`
+ * and `diff` to open a `WITH`: per member, the mask of the conditions it matches against the mask of the rows it
+ * has (one hash join of one row per member); only members whose masks differ are spread into `diff (id, member_id,
+ * inside)`, one row per id that moved.
+ */
+export function maskDiff(options: {
+  tenantId: string;
+  matches: "audience_segment_matches" | "audience_rule_matches";
+  stored: "audience_segment_members" | "audience_member_tags";
+  idColumn: "segment_id" | "tag_id";
+  ids: readonly string[];
+}): RawBuilder<unknown> {
+  const { tenantId, ids } = options;
+  const id = sql.ref(`st.${options.idColumn}`);
+  return sql`stored AS (
+      SELECT st.member_id, bit_or(${bit(sql`array_position(${ids}::text[], ${id})`)}) AS mask
+      FROM ${sql.table(options.stored)} st
+      WHERE st.tenant_id = ${tenantId} AND ${id} = ANY(${ids}::text[])
+      GROUP BY st.member_id),
+    changed AS MATERIALIZED (
+      SELECT COALESCE(e.member_id, st.member_id) AS member_id, COALESCE(e.mask, 0) AS new_mask,
+             COALESCE(st.mask, 0) AS old_mask
+      FROM ${sql.table(options.matches)} e
+      FULL JOIN stored st ON st.member_id = e.member_id
+      WHERE e.mask IS DISTINCT FROM st.mask),
+    diff AS MATERIALIZED (
+      SELECT x.id, c.member_id, (c.new_mask & ${bit(sql`x.n`)}) <> 0 AS inside
+      FROM changed c CROSS JOIN unnest(${ids}::text[]) WITH ORDINALITY AS x(id, n)
+      WHERE ((c.new_mask # c.old_mask) & ${bit(sql`x.n`)}) <> 0)`;
+}

@@ -4,7 +4,7 @@ import { compileCondition, memberRelation } from "../conditions/compile.ts";
 import type { EvaluationContext } from "../conditions/member.ts";
 import { type Condition, parseCondition } from "../conditions/parse.ts";
 import { evaluationContext } from "../context.ts";
-import { bit, materializeMatches, matchGroups } from "../matches.ts";
+import { bit, maskDiff, materializeMatches, matchGroups } from "../matches.ts";
 
 /**
  * A segment's stored membership, kept equal to its condition. One set-based statement per segment: the members
@@ -105,32 +105,16 @@ export async function recomputeSegments(tx: Executor, tenantId: string, now: Dat
   for (const group of matchGroups(items)) {
     const ids = group.map((i) => i.id);
     await materializeMatches(tx, tenantId, "audience_segment_matches", group, context);
-    // Per member: the mask of the segments it matches against the mask of those it is stored in (one hash join of
-    // one row per member), then only the members whose masks differ are spread into (segment, member) moves.
     const moved = await sql<{ entered: number; left: number }>`
-      WITH stored AS (
-        SELECT sm.member_id, bit_or(${bit(sql`array_position(${ids}::text[], sm.segment_id)`)}) AS mask
-        FROM audience_segment_members sm
-        WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = ANY(${ids}::text[])
-        GROUP BY sm.member_id),
-      changed AS MATERIALIZED (
-        SELECT COALESCE(e.member_id, st.member_id) AS member_id, COALESCE(e.mask, 0) AS new_mask,
-               COALESCE(st.mask, 0) AS old_mask
-        FROM audience_segment_matches e
-        FULL JOIN stored st ON st.member_id = e.member_id
-        WHERE e.mask IS DISTINCT FROM st.mask),
-      diff AS MATERIALIZED (
-        SELECT x.id AS segment_id, c.member_id, (c.new_mask & ${bit(sql`x.n`)}) <> 0 AS inside
-        FROM changed c CROSS JOIN unnest(${ids}::text[]) WITH ORDINALITY AS x(id, n)
-        WHERE ((c.new_mask # c.old_mask) & ${bit(sql`x.n`)}) <> 0),
+      WITH ${maskDiff({ tenantId, matches: "audience_segment_matches", stored: "audience_segment_members", idColumn: "segment_id", ids })},
       entered AS (
         INSERT INTO audience_segment_members (tenant_id, segment_id, member_id, entered_at)
-        SELECT ${tenantId}, d.segment_id, d.member_id, ${at}::timestamptz FROM diff d WHERE d.inside
+        SELECT ${tenantId}, d.id, d.member_id, ${at}::timestamptz FROM diff d WHERE d.inside
         ON CONFLICT DO NOTHING
         RETURNING segment_id, member_id),
       left_ AS (
         DELETE FROM audience_segment_members sm USING diff d
-        WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = d.segment_id AND sm.member_id = d.member_id AND NOT d.inside
+        WHERE sm.tenant_id = ${tenantId} AND sm.segment_id = d.id AND sm.member_id = d.member_id AND NOT d.inside
         RETURNING sm.segment_id, sm.member_id),
       logged AS (
         INSERT INTO audience_changes (type, member_id, payload)

@@ -4,7 +4,7 @@ import { compileCondition, memberRelation } from "../conditions/compile.ts";
 import type { EvaluationContext } from "../conditions/member.ts";
 import type { Condition } from "../conditions/parse.ts";
 import { evaluationContext } from "../context.ts";
-import { bit, materializeMatches, matchGroups } from "../matches.ts";
+import { maskDiff, materializeMatches, matchGroups } from "../matches.ts";
 import { type MemberFilter, productStageMembers } from "../facts.ts";
 import type { TagSource } from "../tables.ts";
 import { listTags, ruleCondition, type Tag } from "./catalog.ts";
@@ -148,32 +148,16 @@ async function applyRuleMatches(
   for (const group of matchGroups(rules.map((r) => ({ id: r.tag.tag_id, condition: r.condition })))) {
     const tagIds = group.map((r) => r.id);
     await materializeMatches(tx, tenantId, "audience_rule_matches", group, context);
-    // Per member: the mask of the rules it matches against the mask of the tags it holds (one row per member in the
-    // hash join); only members whose masks differ are spread into (tag, member) moves.
     const result = await sql<{ added: number; removed: number }>`
-      WITH held AS (
-        SELECT mt.member_id, bit_or(${bit(sql`array_position(${tagIds}::text[], mt.tag_id)`)}) AS mask
-        FROM audience_member_tags mt
-        WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = ANY(${tagIds}::text[])
-        GROUP BY mt.member_id),
-      changed AS MATERIALIZED (
-        SELECT COALESCE(e.member_id, h.member_id) AS member_id, COALESCE(e.mask, 0) AS new_mask,
-               COALESCE(h.mask, 0) AS old_mask
-        FROM audience_rule_matches e
-        FULL JOIN held h ON h.member_id = e.member_id
-        WHERE e.mask IS DISTINCT FROM h.mask),
-      diff AS MATERIALIZED (
-        SELECT x.id AS tag_id, c.member_id, (c.new_mask & ${bit(sql`x.n`)}) <> 0 AS should
-        FROM changed c CROSS JOIN unnest(${tagIds}::text[]) WITH ORDINALITY AS x(id, n)
-        WHERE ((c.new_mask # c.old_mask) & ${bit(sql`x.n`)}) <> 0),
+      WITH ${maskDiff({ tenantId, matches: "audience_rule_matches", stored: "audience_member_tags", idColumn: "tag_id", ids: tagIds })},
       added AS (
         INSERT INTO audience_member_tags (tenant_id, member_id, tag_id, source, source_ref, tagged_at, expires_at)
-        SELECT ${tenantId}, d.member_id, d.tag_id, 'rule', NULL, ${at}::timestamptz, NULL FROM diff d WHERE d.should
+        SELECT ${tenantId}, d.member_id, d.id, 'rule', NULL, ${at}::timestamptz, NULL FROM diff d WHERE d.inside
         ON CONFLICT DO NOTHING
         RETURNING member_id),
       removed AS (
         DELETE FROM audience_member_tags mt USING diff d
-        WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = d.tag_id AND mt.member_id = d.member_id AND NOT d.should
+        WHERE mt.tenant_id = ${tenantId} AND mt.tag_id = d.id AND mt.member_id = d.member_id AND NOT d.inside
           AND mt.source = 'rule'
         RETURNING mt.member_id)
       SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM removed)::int AS removed`.execute(
