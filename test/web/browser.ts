@@ -100,3 +100,23 @@ export async function chooseOption(page: Page, scope: Locator, label: string, op
     }
   }
 }
+
+/**
+ * Types `text` into the tags-mode select labelled `label` inside `scope` and presses Enter, then checks the field
+ * now holds it as a chip: on a loaded machine Enter can arrive before the select has taken the typed text, and the
+ * form would then be sent without it, so it is tried again.
+ */
+export async function typeTag(page: Page, scope: Locator, label: string, text: string) {
+  const field = scope.locator(".ant-form-item", { has: page.getByLabel(label, { exact: true }) });
+  const input = scope.getByLabel(label, { exact: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await input.fill(text);
+      await input.press("Enter");
+      await field.locator(".ant-select-content", { hasText: text }).waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}

@@ -16,6 +16,7 @@ import {
   openContext,
   PHONE,
   signInToConsole,
+  typeTag,
 } from "./browser.ts";
 
 // CI installs Chromium (.ci/run); elsewhere a machine without it skips these instead of failing.
@@ -168,9 +169,9 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await poll(usableWelcome).toBe(welcomeBefore - 1);
 
     await page.getByRole("button", { name: "Add tag" }).click();
-    await page.getByRole("dialog").getByLabel("Tag").fill("Tea lover");
-    await page.keyboard.press("Enter");
+    await typeTag(page, page.getByRole("dialog"), "Tag", "Tea lover");
     await page.getByRole("dialog").getByRole("button", { name: "OK" }).click();
+    await page.getByText("Tagged Tea lover").waitFor();
     await page.locator(".ant-tag", { hasText: "Tea lover" }).waitFor();
 
     const after = await api<{ available: number }>("GET", `/v1/members/${member.member_id}/points`);
@@ -510,8 +511,7 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     const drawer = page.locator(".ant-drawer-open");
     await drawer.getByLabel("Name").fill("Double points in stores");
     await drawer.getByLabel("Factor").fill("2");
-    await drawer.getByLabel("Channels").fill("pos");
-    await page.keyboard.press("Enter");
+    await typeTag(page, drawer, "Channels", "pos");
     await drawer.getByRole("button", { name: "Create" }).click();
     await page.getByRole("cell", { name: "Double points in stores", exact: true }).waitFor();
     const toggle = page.getByRole("switch", { name: "“Double points in stores” on" });
@@ -562,8 +562,7 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     const match = drawer.getByTestId("match-0");
     await match.getByLabel("Payload field", { exact: true }).fill("streak_days");
     await chooseOption(page, match, "Kind of value", "Any of these numbers");
-    await match.getByLabel("Value", { exact: true }).fill("7");
-    await page.keyboard.press("Enter");
+    await typeTag(page, match, "Value", "7");
     await drawer.getByLabel("Points", { exact: true }).fill("0");
     await drawer.getByLabel("Holdout").fill("20");
     await drawer.getByRole("button", { name: "Create" }).click();
@@ -1232,8 +1231,7 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await chooseOption(page, drawer, "Type", "Nth item");
     await drawer.getByLabel("Every nth item", { exact: true }).fill("2");
     await drawer.getByLabel("Percent off that item", { exact: true }).fill("50");
-    await drawer.getByLabel("Only these categories", { exact: true }).fill("fruit_tea");
-    await page.keyboard.press("Enter");
+    await typeTag(page, drawer, "Only these categories", "fruit_tea");
     await drawer.getByRole("button", { name: "Create" }).click();
     const code = drawer.locator(".ant-form-item", { has: page.getByLabel("Code", { exact: true }) });
     await code.getByText("is taken", { exact: true }).waitFor();
