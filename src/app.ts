@@ -43,6 +43,8 @@ import { pointsRoutes } from "./points/routes.ts";
 import { installMemberAuditLog } from "./privacy/audit.ts";
 import { privacyRoutes } from "./privacy/routes.ts";
 import { tenantRoutes } from "./tenants/routes.ts";
+import { giveAllBirthdayGifts } from "./tiers/birthdays.ts";
+import { registerTierSubscriptions } from "./tiers/gifts.ts";
 import { tierRoutes } from "./tiers/routes.ts";
 import { webRoutes } from "./web/plugin.ts";
 import { reevaluateAllTenants } from "./tiers/service.ts";
@@ -164,6 +166,12 @@ function defineJobs(platform: Platform): void {
   jobs.define("tiers.reevaluate", async () => void (await reevaluateAllTenants(database.db, clock.now())), {
     cron: "23 16 * * *",
   });
+  // Birthday gifts hourly, so each brand's members get theirs soon after their brand-local midnight; once a year.
+  jobs.define(
+    "tiers.birthday-gifts",
+    async () => void (await giveAllBirthdayGifts(database.db, clock.now())),
+    { cron: "4 * * * *" },
+  );
   // Audience: dirty members every minute; the full recompute nightly at 01:41 China time, and on Sundays a
   // refresh of the stored facts from the ledger instead; LTV model refit daily.
   jobs.define("audience.reevaluate-dirty", () => reevaluateDirtyJob(platform), { cron: "* * * * *" });
@@ -177,6 +185,7 @@ function defineJobs(platform: Platform): void {
 /** Reactions of one capability to another's events, run by the outbox relay (at least once, in the relay's transaction). */
 function subscribeToEvents(platform: Platform): void {
   registerCouponSubscriptions(platform);
+  registerTierSubscriptions(platform);
   registerAudienceSubscriptions(platform);
   registerCampaignSubscriptions(platform);
   registerOrganisationSubscriptions(platform);

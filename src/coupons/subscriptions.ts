@@ -14,29 +14,37 @@ import { findPack, findTemplate } from "./templates.ts";
  * that would stall every event behind it; what could not be issued is recorded on the issuance instead.
  */
 
+const TIER_GIFTS: readonly (readonly [string, IssueSource])[] = [
+  ["tier.upgrade_gift_due", "tier_upgrade"],
+  ["tier.birthday_gift_due", "tier_birthday"],
+];
+
 export function registerCouponSubscriptions(platform: Platform): void {
-  platform.events.subscribe("tier.upgrade_gift_due", async (event, tx) => {
-    const memberId = event.payload.member_id;
-    const gift = event.payload.gift;
-    const code =
-      typeof gift === "object" && gift !== null && "coupon_template" in gift
-        ? gift.coupon_template
-        : undefined;
-    if (typeof memberId !== "string" || typeof code !== "string") return;
-    const result = await issueByCode(
-      tx,
-      event.tenantId,
-      memberId,
-      code,
-      { key: `event:${event.eventId}`, source: "tier_upgrade" },
-      platform.clock.now(),
-    );
-    if (!result)
-      platform.log.warn(
-        { tenant_id: event.tenantId, code },
-        "upgrade gift names no coupon template or pack; nothing issued",
+  // A tier's gifts (on upgrade, on the member's birthday): their coupon or pack; their points go through the ledger.
+  for (const [type, source] of TIER_GIFTS) {
+    platform.events.subscribe(type, async (event, tx) => {
+      const memberId = event.payload.member_id;
+      const gift = event.payload.gift;
+      const code =
+        typeof gift === "object" && gift !== null && "coupon_template" in gift
+          ? gift.coupon_template
+          : undefined;
+      if (typeof memberId !== "string" || typeof code !== "string") return;
+      const result = await issueByCode(
+        tx,
+        event.tenantId,
+        memberId,
+        code,
+        { key: `event:${event.eventId}`, source },
+        platform.clock.now(),
       );
-  });
+      if (!result)
+        platform.log.warn(
+          { tenant_id: event.tenantId, code, event: type },
+          "tier gift names no coupon template or pack; nothing issued",
+        );
+    });
+  }
 
   platform.events.subscribe("member.joined", async (event, tx) => {
     const memberId = event.payload.member_id;

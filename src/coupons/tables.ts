@@ -6,7 +6,16 @@ type Json<T> = ColumnType<T, string | undefined, string>;
 
 export type CouponStatus = "available" | "reserved" | "redeemed" | "revoked";
 export type IssueSource =
-  "api" | "staff" | "claim" | "tier_upgrade" | "join" | "points" | "bulk" | "campaign" | "engagement";
+  | "api"
+  | "staff"
+  | "claim"
+  | "tier_upgrade"
+  | "tier_birthday"
+  | "join"
+  | "points"
+  | "bulk"
+  | "campaign"
+  | "engagement";
 export type CheckoutStatus = "held" | "committed" | "released" | "cancelled" | "refunded";
 export type RewardKind = "coupon" | "physical" | "voucher";
 export type RedemptionStatus = "fulfilled" | "pending_fulfilment" | "shipped" | "delivered" | "cancelled";

@@ -71,6 +71,17 @@ export interface TierUpgradeGiftsTable {
   granted_at: Timestamp;
 }
 
+/** One row per member and year whose birthday gift was given: the once-a-year guard. */
+export interface TierBirthdayGiftsTable {
+  tenant_id: string;
+  member_id: string;
+  year: number;
+  tier_id: string;
+  /** The brand-local day the birthday was kept, YYYY-MM-DD. */
+  birthday_on: string;
+  granted_at: Timestamp;
+}
+
 export interface TiersTables {
   tiers: TiersTable;
   tier_plans: TierPlansTable;
@@ -78,4 +89,5 @@ export interface TiersTables {
   member_tiers: MemberTiersTable;
   tier_programs: TierProgramsTable;
   tier_upgrade_gifts: TierUpgradeGiftsTable;
+  tier_birthday_gifts: TierBirthdayGiftsTable;
 }
