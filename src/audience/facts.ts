@@ -156,12 +156,27 @@ export async function refreshFacts(
   filter: MemberFilter,
   now: Date,
 ): Promise<string[]> {
+  return (await refreshFactsAnd(tx, tenantId, filter, now)).departed;
+}
+
+/**
+ * refreshFacts, and in the same statement (one round trip) a read over the fresh facts: `then` is a relation that
+ * may name the CTE `fresh` (the new facts, columns as audience_member_facts), evaluated once per statement. Its rows
+ * come back beside the members who left.
+ */
+export async function refreshFactsAnd<T extends { member_id: string }>(
+  tx: Executor,
+  tenantId: string,
+  filter: MemberFilter,
+  now: Date,
+  then?: RawBuilder<T>,
+): Promise<{ departed: string[]; rows: T[] }> {
   const columns = sql.join(FACT_COLUMNS.map((c) => sql.ref(c)));
   const changed = sql.join(FACT_COLUMNS.map((c) => sql`${sql.ref(`audience_member_facts.${c}`)}`));
   const incoming = sql.join(FACT_COLUMNS.map((c) => sql`EXCLUDED.${sql.ref(c)}`));
-  // One statement (one round trip): the upsert and the removal of members who left see the same snapshot. A
-  // data-modifying CTE always runs to completion, referenced or not.
-  const result = await sql<{ member_id: string }>`
+  // The upsert and the removal of members who left see the same snapshot. A data-modifying CTE always runs to
+  // completion, referenced or not. Always one row at least: the departed list rides on every row of `then`.
+  const result = await sql<{ departed: string[] | null } & Partial<T>>`
     WITH fresh AS MATERIALIZED (${factsSelect(tenantId, filter, now)}),
     stored AS (
       INSERT INTO audience_member_facts (tenant_id, member_id, ${columns}, refreshed_at)
@@ -170,12 +185,18 @@ export async function refreshFacts(
         ${sql.join(FACT_COLUMNS.map((c) => sql`${sql.ref(c)} = EXCLUDED.${sql.ref(c)}`))},
         refreshed_at = EXCLUDED.refreshed_at
       WHERE (${changed}) IS DISTINCT FROM (${incoming})
-      RETURNING 1)
-    DELETE FROM audience_member_facts f
-    WHERE f.tenant_id = ${tenantId} ${memberIn(sql`f.member_id`, filter, tenantId)}
-      AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.member_id = f.member_id)
-    RETURNING f.member_id`.execute(tx);
-  return result.rows.map((r) => r.member_id);
+      RETURNING 1),
+    departed AS (
+      DELETE FROM audience_member_facts f
+      WHERE f.tenant_id = ${tenantId} ${memberIn(sql`f.member_id`, filter, tenantId)}
+        AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.member_id = f.member_id)
+      RETURNING f.member_id)
+    SELECT d.departed, t.* FROM (SELECT array_agg(member_id) AS departed FROM departed) d
+    LEFT JOIN (${then ?? sql`SELECT NULL::text AS member_id WHERE false`}) t ON true`.execute(tx);
+  return {
+    departed: result.rows[0]?.departed ?? [],
+    rows: result.rows.filter((r): r is typeof r & T => typeof r.member_id === "string"),
+  };
 }
 
 /** One member's facts computed now from the source tables, without storing them (a checkout's fresh view). */

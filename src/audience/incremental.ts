@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Db, Executor } from "../platform/db/database.ts";
 import { type AudienceEvent, writeEvents } from "./changes.ts";
 import { evaluate } from "./conditions/evaluate.ts";
@@ -6,10 +6,10 @@ import type { Topic } from "./conditions/fields.ts";
 import type { MemberFacts, MemberLtv, MemberSnapshot } from "./conditions/member.ts";
 import { type Condition, topicsOf } from "./conditions/parse.ts";
 import { evaluationContext } from "./context.ts";
-import { refreshFacts } from "./facts.ts";
+import { refreshFacts, refreshFactsAnd } from "./facts.ts";
 import { forgetMembers } from "./forget.ts";
 import { lockTenantAudience } from "./recompute.ts";
-import { rescoreMembers } from "./scores/rescore.ts";
+import { applyRescore, rescoreInput } from "./scores/rescore.ts";
 import { storedCondition } from "./segments/membership.ts";
 import { getAudienceSettings } from "./settings.ts";
 import type { RfmGroupName, Stage, TagKind } from "./tables.ts";
@@ -47,11 +47,18 @@ export async function loadSnapshots(
   db: Executor,
   tenantId: string,
   memberIds: readonly string[],
-): Promise<{ snapshots: Map<string, LiveSnapshot>; sources: Map<string, string> }> {
+  options: { segments?: boolean } = {},
+): Promise<{
+  snapshots: Map<string, LiveSnapshot>;
+  sources: Map<string, string>;
+  /** With `segments`: each member's current segments, read in the same round trip. */
+  inside: Set<string>;
+}> {
   const ids = [...new Set(memberIds)];
   const snapshots = new Map<string, LiveSnapshot>();
   const sources = new Map<string, string>();
-  if (ids.length === 0) return { snapshots, sources };
+  const inside = new Set<string>();
+  if (ids.length === 0) return { snapshots, sources, inside };
   const rows = await sql<
     MemberFacts & {
       has_scores: boolean;
@@ -66,6 +73,7 @@ export async function loadSnapshots(
       has_ltv: boolean;
       /** [tag_id, expires_at (ISO text or null), source] of each hold: the tags come in the same round trip. */
       held: [string, string | null, string][] | string;
+      segment_ids: string[] | null;
     } & MemberLtv
   >`
     SELECT f.member_id, f.status, f.gender, f.birthday, f.region, f.join_channel, f.join_store_id, f.scene_key,
@@ -77,7 +85,13 @@ export async function loadSnapshots(
       l.member_id IS NOT NULL AS has_ltv, l.p_alive, l.expected_purchases_90d, l.expected_purchases_365d,
       l.expected_order_value_minor, l.predicted_value_365d_minor,
       (SELECT COALESCE(json_agg(json_build_array(t.tag_id, t.expires_at, t.source)), '[]'::json)
-       FROM audience_member_tags t WHERE t.tenant_id = f.tenant_id AND t.member_id = f.member_id) AS held
+       FROM audience_member_tags t WHERE t.tenant_id = f.tenant_id AND t.member_id = f.member_id) AS held,
+      ${
+        options.segments
+          ? sql`(SELECT array_agg(sm.segment_id) FROM audience_segment_members sm
+                 WHERE sm.tenant_id = f.tenant_id AND sm.member_id = f.member_id)`
+          : sql`NULL::text[]`
+      } AS segment_ids
     FROM audience_member_facts f
     LEFT JOIN audience_member_scores s ON s.tenant_id = f.tenant_id AND s.member_id = f.member_id
     LEFT JOIN audience_member_ltv l ON l.tenant_id = f.tenant_id AND l.member_id = f.member_id
@@ -100,8 +114,10 @@ export async function loadSnapshots(
       expected_order_value_minor,
       predicted_value_365d_minor,
       held,
+      segment_ids,
       ...facts
     } = r;
+    for (const segmentId of segment_ids ?? []) inside.add(`${segmentId}|${r.member_id}`);
     const tags = new Map<string, Date | null>();
     for (const [tagId, expiresAt, source] of typeof held === "string"
       ? (JSON.parse(held) as [string, string | null, string][])
@@ -135,7 +151,7 @@ export async function loadSnapshots(
       tags,
     });
   }
-  return { snapshots, sources };
+  return { snapshots, sources, inside };
 }
 
 interface Definitions {
@@ -144,9 +160,29 @@ interface Definitions {
   segments: { segment_id: string; condition: Condition; topics: string[] }[];
 }
 
-/** The brand's computed tags and segments, in one query. */
-async function loadDefinitions(db: Executor, tenantId: string): Promise<Definitions> {
+/**
+ * A digest of everything loadDefinitions reads for a brand, computed in PostgreSQL: a statement that is sent anyway
+ * can carry it, and the definitions are read again (and their conditions parsed again) only when it changed. Content,
+ * not timestamps: an edit at the same instant (a fixed test clock) still changes it.
+ */
+function definitionsDigest(tenantId: string): RawBuilder<string> {
+  return sql<string>`md5(
+    COALESCE((SELECT string_agg(concat_ws(':', tag_id, group_id, name, kind, definition::text, expires_after_days), ',' ORDER BY tag_id)
+      FROM audience_tags WHERE tenant_id = ${tenantId} AND kind IN ('rule', 'scene', 'product_lifecycle')), '')
+    || '|' ||
+    COALESCE((SELECT string_agg(concat_ws(':', segment_id, name, condition::text, topics::text), ',' ORDER BY segment_id)
+      FROM audience_segments WHERE tenant_id = ${tenantId}), ''))`;
+}
+
+/** Per process: each brand's definitions as last read, with their digest. */
+const definitionsCache = new Map<string, { digest: string; definitions: Definitions }>();
+
+/** The brand's computed tags and segments: from the cache when `digest` says they are unchanged, else one query. */
+async function loadDefinitions(db: Executor, tenantId: string, digest?: string): Promise<Definitions> {
+  const cached = definitionsCache.get(tenantId);
+  if (digest !== undefined && cached?.digest === digest) return cached.definitions;
   const rows = await sql<{
+    digest: string;
     what: "tag" | "segment";
     id: string;
     group_id: string | null;
@@ -158,11 +194,13 @@ async function loadDefinitions(db: Executor, tenantId: string): Promise<Definiti
     created_at: Date;
     updated_at: Date;
   }>`
+    WITH d AS (SELECT ${definitionsDigest(tenantId)} AS digest)
+    SELECT d.digest, defs.* FROM d, (
     SELECT 'tag' AS what, tag_id AS id, group_id, name, kind, definition AS body, expires_after_days, NULL::text[] AS topics, created_at, updated_at
     FROM audience_tags WHERE tenant_id = ${tenantId} AND kind IN ('rule', 'scene', 'product_lifecycle')
     UNION ALL
     SELECT 'segment', segment_id, NULL, name, NULL, condition, NULL, topics, created_at, updated_at
-    FROM audience_segments WHERE tenant_id = ${tenantId}`.execute(db);
+    FROM audience_segments WHERE tenant_id = ${tenantId}) defs`.execute(db);
   const definitions: Definitions = { computedTags: [], ruleTags: [], segments: [] };
   for (const row of rows.rows) {
     if (row.what === "segment") {
@@ -187,6 +225,9 @@ async function loadDefinitions(db: Executor, tenantId: string): Promise<Definiti
       definitions.ruleTags.push({ tag, condition, topics: topicsOf(condition) });
     }
   }
+  const loaded = rows.rows[0]?.digest;
+  if (loaded === undefined) definitionsCache.delete(tenantId);
+  else definitionsCache.set(tenantId, { digest: loaded, definitions });
   return definitions;
 }
 
@@ -199,20 +240,31 @@ export async function reevaluateMembers(
   tenantId: string,
   marks: readonly DirtyMark[],
   now: Date,
+  /** The brand's definitions digest, when a statement already sent read it (see definitionsDigest). */
+  digest?: string,
 ): Promise<IncrementalReport> {
   const ids = [...new Set(marks.map((m) => m.member_id))];
   const topics = new Set<string>(marks.flatMap((m) => m.topics));
   const events: AudienceEvent[] = [];
   // Only what the change can affect is recomputed: a tag given by hand changes no facts and no scores.
-  if (FACT_TOPICS.some((t) => topics.has(t))) {
-    await forgetMembers(tx, tenantId, await refreshFacts(tx, tenantId, { ids }, now));
-  }
   if (topics.has("orders") || topics.has("member")) {
-    const rescored = await rescoreMembers(tx, tenantId, ids, await getAudienceSettings(tx, tenantId), now);
+    // New facts and what re-scoring reads from them, in one statement.
+    const settings = await getAudienceSettings(tx, tenantId);
+    const refreshed = await refreshFactsAnd(
+      tx,
+      tenantId,
+      { ids },
+      now,
+      rescoreInput(tenantId, ids, settings, now, sql`fresh`),
+    );
+    await forgetMembers(tx, tenantId, refreshed.departed);
+    const rescored = await applyRescore(tx, tenantId, ids, refreshed.rows, settings, now);
     events.push(...rescored.events);
     if (rescored.changed > 0) topics.add("scores");
+  } else if (FACT_TOPICS.some((t) => topics.has(t))) {
+    await forgetMembers(tx, tenantId, await refreshFacts(tx, tenantId, { ids }, now));
   }
-  const definitions = await loadDefinitions(tx, tenantId);
+  const definitions = await loadDefinitions(tx, tenantId, digest);
 
   // Scene tags follow the profile (the scene a member joined from), product tags follow orders (and the profile,
   // which decides whether the member is live); set-based, restricted to these members.
@@ -226,7 +278,7 @@ export async function reevaluateMembers(
     if (moved.added + moved.removed > 0) topics.add("tags");
   }
   const context = await evaluationContext(tx, tenantId, now);
-  const { snapshots, sources } = await loadSnapshots(tx, tenantId, ids);
+  const { snapshots, sources, inside } = await loadSnapshots(tx, tenantId, ids, { segments: true });
 
   // Rule tags, in memory. They may not read one another, so one pass settles them.
   const add: { tag_id: string; member_id: string }[] = [];
@@ -274,18 +326,6 @@ export async function reevaluateMembers(
   // Segments, in memory: only those that read something that changed.
   const segments = definitions.segments.filter((s) => overlaps(s.topics, topics));
   if (segments.length > 0) {
-    const current = await tx
-      .selectFrom("audience_segment_members")
-      .select(["segment_id", "member_id"])
-      .where("tenant_id", "=", tenantId)
-      .where("member_id", "in", ids)
-      .where(
-        "segment_id",
-        "in",
-        segments.map((s) => s.segment_id),
-      )
-      .execute();
-    const inside = new Set(current.map((c) => `${c.segment_id}|${c.member_id}`));
     const entered: { segment_id: string; member_id: string }[] = [];
     const left: { segment_id: string; member_id: string }[] = [];
     for (const segment of segments) {
@@ -345,9 +385,12 @@ async function applySegmentMoves(
  * so the members are marked still and the next run re-evaluates them (events are at least once, as everywhere).
  * On a busy server the flush was the largest single cost of one member's re-evaluation.
  */
-async function tuneForFewMembers(tx: Executor): Promise<void> {
-  await sql`SELECT set_config('join_collapse_limit', '1', true), set_config('from_collapse_limit', '1', true),
-    set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`.execute(tx);
+async function tuneForFewMembers(tx: Executor, tenantId?: string): Promise<string | undefined> {
+  const result = await sql<{ digest: string | null }>`SELECT set_config('join_collapse_limit', '1', true),
+    set_config('from_collapse_limit', '1', true), set_config('jit', 'off', true),
+    set_config('synchronous_commit', 'off', true),
+    ${tenantId === undefined ? sql`NULL` : definitionsDigest(tenantId)} AS digest`.execute(tx);
+  return result.rows[0]?.digest ?? undefined;
 }
 
 /** One member, in a transaction of its own: what a single event costs end to end (the figure in the benchmark). */
@@ -359,8 +402,9 @@ export async function reevaluateMember(
   now: Date,
 ): Promise<IncrementalReport> {
   return db.transaction().execute(async (tx) => {
-    await tuneForFewMembers(tx);
-    return reevaluateMembers(tx, tenantId, [{ member_id: memberId, topics }], now);
+    // The definitions' digest rides on the first statement: unchanged definitions cost no round trip.
+    const digest = await tuneForFewMembers(tx, tenantId);
+    return reevaluateMembers(tx, tenantId, [{ member_id: memberId, topics }], now, digest);
   });
 }
 

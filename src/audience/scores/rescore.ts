@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Executor } from "../../platform/db/database.ts";
 import type { AudienceEvent } from "../changes.ts";
 import { windowPurchases } from "../facts.ts";
@@ -15,6 +15,55 @@ import { isImportant, type RfmBreakpoints, scoreRfm } from "./rfm.ts";
 
 const DAY_MS = 86_400_000;
 
+/** What re-scoring reads per member: its purchase history, window purchases, stored scores, last run's breakpoints. */
+export interface RescoreInput {
+  member_id: string;
+  orders_count: number;
+  first_order_at: Date | null;
+  last_order_at: Date | null;
+  frequency: number;
+  monetary_minor: number;
+  scored: boolean;
+  s_frequency: number | null;
+  s_monetary_minor: number | null;
+  r_score: number | null;
+  f_score: number | null;
+  m_score: number | null;
+  rfm_group: RfmGroupName | null;
+  stage: Stage | null;
+  stage_since: Date | null;
+  important: boolean | null;
+  recency_days_breakpoints: number[] | null;
+  frequency_breakpoints: number[] | null;
+  monetary_breakpoints: number[] | null;
+}
+
+/**
+ * The re-scoring read as one relation over `facts` (audience_member_facts, or the CTE of facts just computed in the
+ * same statement: see refreshFactsAnd).
+ */
+export function rescoreInput(
+  tenantId: string,
+  memberIds: readonly string[],
+  settings: AudienceSettings,
+  now: Date,
+  facts: RawBuilder<unknown> = sql`audience_member_facts`,
+): RawBuilder<RescoreInput> {
+  const ids = [...new Set(memberIds)];
+  const windowStart = new Date(now.getTime() - settings.rfm_window_days * DAY_MS);
+  return sql<RescoreInput>`
+    SELECT f.member_id, f.orders_count, f.first_order_at, f.last_order_at,
+      COALESCE(w.frequency, 0) AS frequency, COALESCE(w.monetary_minor, 0)::bigint AS monetary_minor,
+      s.member_id IS NOT NULL AS scored, s.frequency AS s_frequency, s.monetary_minor AS s_monetary_minor,
+      s.r_score, s.f_score, s.m_score, s.rfm_group, s.stage, s.stage_since, s.important,
+      r.recency_days_breakpoints, r.frequency_breakpoints, r.monetary_breakpoints
+    FROM ${facts} f
+    LEFT JOIN ${windowPurchases(tenantId, windowStart, now, { ids })} w ON w.member_id = f.member_id
+    LEFT JOIN audience_member_scores s ON s.tenant_id = f.tenant_id AND s.member_id = f.member_id
+    LEFT JOIN audience_rfm_runs r ON r.tenant_id = f.tenant_id
+    WHERE f.tenant_id = ${tenantId} AND f.member_id = ANY(${ids}::text[])`;
+}
+
 export async function rescoreMembers(
   tx: Executor,
   tenantId: string,
@@ -23,45 +72,24 @@ export async function rescoreMembers(
   now: Date,
 ): Promise<{ events: AudienceEvent[]; changed: number }> {
   if (memberIds.length === 0) return { events: [], changed: 0 };
-  const ids = [...new Set(memberIds)];
-  const windowStart = new Date(now.getTime() - settings.rfm_window_days * DAY_MS);
-  // One read: each member's purchase history, window purchases, stored scores, and the last run's breakpoints.
-  const rows = await sql<{
-    member_id: string;
-    orders_count: number;
-    first_order_at: Date | null;
-    last_order_at: Date | null;
-    frequency: number;
-    monetary_minor: number;
-    scored: boolean;
-    s_frequency: number | null;
-    s_monetary_minor: number | null;
-    r_score: number | null;
-    f_score: number | null;
-    m_score: number | null;
-    rfm_group: RfmGroupName | null;
-    stage: Stage | null;
-    stage_since: Date | null;
-    important: boolean | null;
-    recency_days_breakpoints: number[] | null;
-    frequency_breakpoints: number[] | null;
-    monetary_breakpoints: number[] | null;
-  }>`
-    SELECT f.member_id, f.orders_count, f.first_order_at, f.last_order_at,
-      COALESCE(w.frequency, 0) AS frequency, COALESCE(w.monetary_minor, 0)::bigint AS monetary_minor,
-      s.member_id IS NOT NULL AS scored, s.frequency AS s_frequency, s.monetary_minor AS s_monetary_minor,
-      s.r_score, s.f_score, s.m_score, s.rfm_group, s.stage, s.stage_since, s.important,
-      r.recency_days_breakpoints, r.frequency_breakpoints, r.monetary_breakpoints
-    FROM audience_member_facts f
-    LEFT JOIN ${windowPurchases(tenantId, windowStart, now, { ids })} w ON w.member_id = f.member_id
-    LEFT JOIN audience_member_scores s ON s.tenant_id = f.tenant_id AND s.member_id = f.member_id
-    LEFT JOIN audience_rfm_runs r ON r.tenant_id = f.tenant_id
-    WHERE f.tenant_id = ${tenantId} AND f.member_id = ANY(${ids}::text[])`.execute(tx);
+  const input = await rescoreInput(tenantId, memberIds, settings, now).execute(tx);
+  return applyRescore(tx, tenantId, memberIds, input.rows, settings, now);
+}
 
+/** Scores the members from what rescoreInput read, and writes what moved (scores, stage history). */
+export async function applyRescore(
+  tx: Executor,
+  tenantId: string,
+  memberIds: readonly string[],
+  rows: readonly RescoreInput[],
+  settings: AudienceSettings,
+  now: Date,
+): Promise<{ events: AudienceEvent[]; changed: number }> {
+  const ids = [...new Set(memberIds)];
   const events: AudienceEvent[] = [];
   const upserts = [];
   const history = [];
-  for (const f of rows.rows) {
+  for (const f of rows) {
     const frequency = f.frequency;
     const monetary = Number(f.monetary_minor);
     const breakpoints: RfmBreakpoints | undefined =
@@ -165,7 +193,7 @@ export async function rescoreMembers(
       .values(history)
       .onConflict((oc) => oc.doNothing())
       .execute();
-  const gone = ids.filter((id) => !rows.rows.some((f) => f.member_id === id));
+  const gone = ids.filter((id) => !rows.some((f) => f.member_id === id));
   if (gone.length > 0) {
     await tx
       .deleteFrom("audience_member_scores")

@@ -234,6 +234,55 @@ describeEachDatabase("Segments", (database) => {
     );
   });
 
+  it("re-evaluates a member by a segment's new condition right after it changed (no stale definitions)", async () => {
+    const group = await h().api<{ group_id: string }>("POST", "/v1/audience/tag-groups", {
+      token: brand.writeKey,
+      body: { name: "Cache", dimension: "custom" },
+    });
+    const tag = async (name: string) =>
+      (
+        await h().api<{ tag_id: string }>("POST", "/v1/audience/tags", {
+          token: brand.writeKey,
+          body: { group_id: group.body.group_id, name, kind: "manual" },
+        })
+      ).body.tag_id;
+    const [gold, silver] = [await tag("Gold"), await tag("Silver")];
+    await h().api("POST", `/v1/audience/tags/${gold}/members`, {
+      token: brand.writeKey,
+      body: { member_ids: [members.small] },
+    });
+    const segment = await h().api<{ segment_id: string }>("POST", "/v1/audience/segments", {
+      token: brand.writeKey,
+      body: { name: "Gold holders", condition: { field: "tags", op: "has", value: gold } },
+    });
+    const inside = async () =>
+      (
+        await h().api<{ items: { member_id: string }[] }>(
+          "GET",
+          `/v1/audience/segments/${segment.body.segment_id}/members?limit=100`,
+          { token: brand.readKey },
+        )
+      ).body.items.map((m) => m.member_id);
+    // This re-evaluation reads (and keeps) the brand's definitions as they are now.
+    await reevaluateMember(db(), brand.tenantId, members.small, ["tags"], clock.now());
+    expect(await inside()).toEqual([members.small]);
+
+    await h().api("PATCH", `/v1/audience/segments/${segment.body.segment_id}`, {
+      token: brand.writeKey,
+      body: { condition: { field: "tags", op: "has", value: silver } },
+    });
+    expect(await inside()).toEqual([]);
+    // Evaluated by the old condition, the member would come back in.
+    await reevaluateMember(db(), brand.tenantId, members.small, ["tags"], clock.now());
+    expect(await inside()).toEqual([]);
+    await h().api("POST", `/v1/audience/tags/${silver}/members`, {
+      token: brand.writeKey,
+      body: { member_ids: [members.small] },
+    });
+    await reevaluateMember(db(), brand.tenantId, members.small, ["tags"], clock.now());
+    expect(await inside()).toEqual([members.small]);
+  });
+
   it("answers bad conditions with a 400 naming the field, the rule and the limit", async () => {
     const post = (condition: unknown) =>
       h().api<Problem>("POST", "/v1/audience/segments/preview", {
