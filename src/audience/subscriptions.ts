@@ -4,12 +4,13 @@ import type { DomainEvent } from "../platform/events.ts";
 import type { Topic } from "./conditions/fields.ts";
 import { markDirty } from "./dirty.ts";
 import { type Tag, listTags } from "./tags/catalog.ts";
+import { moveTagHolds } from "./tags/merge.ts";
 import { giveTags } from "./tags/tagging.ts";
 
 /**
  * How the audience follows other capabilities: their events mark the member for incremental re-evaluation with
  * what changed (cheap: the relay runs these inside its transaction, for every event). A member who joins from a
- * QR scene gets the scene's tags at once.
+ * QR scene gets the scene's tags at once; a merged member's tags move to the survivor (tags/merge.ts).
  */
 
 const TOPICS_BY_EVENT: Record<string, readonly Topic[]> = {
@@ -51,6 +52,12 @@ export function registerAudienceSubscriptions(platform: Platform): void {
         await markDirty(tx, tenantId, memberIds, topics, platform.clock.now());
     });
   }
+  // Before the marks above are drained (a later transaction), so the survivor is re-evaluated with the moved tags.
+  platform.events.subscribe("member.merged", async (event, tx) => {
+    const { survivor_id, absorbed_id } = event.payload;
+    if (typeof survivor_id !== "string" || typeof absorbed_id !== "string") return;
+    await moveTagHolds(tx, event.tenantId, absorbed_id, survivor_id, platform.clock.now());
+  });
   platform.events.subscribe("member.joined", async (event, tx) => {
     const memberId = memberOf(event);
     const sceneKey = event.payload.scene_key;

@@ -2,13 +2,14 @@ import type { Platform } from "../platform/context.ts";
 import type { Executor } from "../platform/db/database.ts";
 import { registerCheckoutOrderLink } from "./order-link.ts";
 import { type IssueResult, issueCoupons } from "./issuance.ts";
+import { registerCouponMerge } from "./merge.ts";
 import { getCouponSettings } from "./settings.ts";
 import type { IssueSource } from "./tables.ts";
 import { findPack, findTemplate } from "./templates.ts";
 
 /**
  * Coupons other capabilities' events call for: a tier upgrade's gift, the newcomer pack on joining, a checkout
- * following its cancelled or refunded order (order-link.ts). The relay
+ * following its cancelled or refunded order (order-link.ts), a merged member's wallet moving (merge.ts). The relay
  * delivers at least once, inside its own transaction: the event id is the issuance's business key, so a second
  * delivery issues nothing. A handler never fails on a business rule (a used-up budget, a deleted template):
  * that would stall every event behind it; what could not be issued is recorded on the issuance instead.
@@ -67,6 +68,7 @@ export function registerCouponSubscriptions(platform: Platform): void {
   });
 
   registerCheckoutOrderLink(platform);
+  registerCouponMerge(platform);
 }
 
 /**

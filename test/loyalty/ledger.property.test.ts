@@ -8,6 +8,7 @@ import { Problem } from "../../src/platform/http/problems.ts";
 import { checkLedger } from "../../src/points/audit.ts";
 import { activateDueLots, expireDueLots, grantPoints, spendPoints } from "../../src/points/movements.ts";
 import { updateProgram } from "../../src/points/program.ts";
+import { mergeMembers } from "../../src/members/merge.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { useEnclave } from "../support/harness.ts";
 
@@ -20,7 +21,8 @@ type Op =
   | { kind: "refund"; order: number; share: number }
   | { kind: "cancel"; order: number }
   | { kind: "advance"; days: number }
-  | { kind: "adjust"; member: number; amount: number };
+  | { kind: "adjust"; member: number; amount: number }
+  | { kind: "merge"; survivor: number; absorbed: number };
 
 const MEMBERS = 3;
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -62,6 +64,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       amount: fc.integer({ min: -300, max: 300 }).filter((n) => n !== 0),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("merge" as const),
+      survivor: fc.nat(MEMBERS - 1),
+      absorbed: fc.nat(MEMBERS - 1),
+    }),
+  },
 );
 
 const clock = fixedClock(new Date("2026-01-05T02:00:00Z"));
@@ -69,7 +79,7 @@ const clock = fixedClock(new Date("2026-01-05T02:00:00Z"));
 describeEachDatabase("The ledger under random sequences of operations", (db) => {
   const h = useEnclave(db, { clock });
 
-  it("keeps every invariant: balanced entries, balances = postings = lots, no lot below zero, replays change nothing", async () => {
+  it("keeps every invariant: balanced entries, balances = postings = lots, no lot below zero, replays change nothing, merged records hold nothing", async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -98,6 +108,13 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
             if (res.status !== 201) throw new Error(JSON.stringify(res.body));
             members.push(res.body.member_id);
           }
+          // A merged record's id still names the person, as the API resolves it: operations on it reach the survivor.
+          const mergedInto = new Map<string, string>();
+          const live = (index: number) => {
+            let id = members[index] ?? "";
+            while (mergedInto.has(id)) id = mergedInto.get(id) ?? "";
+            return id;
+          };
           const orders: { input: OrderInput; result: IngestResult }[] = [];
           let n = 0;
           for (const step of ops) {
@@ -116,7 +133,7 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
                 const input: OrderInput = {
                   channel: "pos",
                   external_id: `p-${run}-${++n}`,
-                  member: { member_id: members[step.member] ?? "" },
+                  member: { member_id: live(step.member) },
                   currency: "CNY",
                   ordered_at: now,
                   lines: [{ sku: "X", quantity: 1, unit_price_minor: step.paid }],
@@ -156,7 +173,7 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
                     t,
                     brand.tenantId,
                     {
-                      member_id: members[step.member] ?? "",
+                      member_id: live(step.member),
                       amount: step.amount,
                       reason: "p",
                       source_type: "test",
@@ -202,7 +219,7 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
                       t,
                       brand.tenantId,
                       {
-                        member_id: members[step.member] ?? "",
+                        member_id: live(step.member),
                         amount: step.amount,
                         reason: "p",
                         source_type: "manual",
@@ -219,7 +236,7 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
                       t,
                       brand.tenantId,
                       {
-                        member_id: members[step.member] ?? "",
+                        member_id: live(step.member),
                         amount: -step.amount,
                         reason: "p",
                         source_type: "manual",
@@ -232,6 +249,15 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
                   );
                 }
                 break;
+              case "merge": {
+                const [survivor, absorbed] = [live(step.survivor), live(step.absorbed)];
+                if (survivor === absorbed) break;
+                await database
+                  .transaction()
+                  .execute((t) => mergeMembers(t, brand.tenantId, survivor, absorbed, "test", now));
+                mergedInto.set(absorbed, survivor);
+                break;
+              }
             }
           }
           const check = await checkLedger(database, brand.tenantId);
@@ -243,6 +269,25 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
             .where("remaining", "<", 0)
             .execute();
           expect(negativeLots).toEqual([]);
+          // A merged record holds nothing: its balances and lots went to the survivor.
+          const merged = [...mergedInto.keys()];
+          if (merged.length > 0) {
+            const left = await database
+              .selectFrom("member_balances")
+              .select(["member_id", "available", "pending", "growth"])
+              .where("tenant_id", "=", brand.tenantId)
+              .where("member_id", "in", merged)
+              .where((eb) => eb.or([eb("available", "!=", 0), eb("pending", "!=", 0), eb("growth", "!=", 0)]))
+              .execute();
+            expect(left).toEqual([]);
+            const lots = await database
+              .selectFrom("points_lots")
+              .select("lot_id")
+              .where("tenant_id", "=", brand.tenantId)
+              .where("member_id", "in", merged)
+              .execute();
+            expect(lots).toEqual([]);
+          }
           if (policy === "clamp") {
             const owing = await database
               .selectFrom("member_balances")
@@ -256,5 +301,6 @@ describeEachDatabase("The ledger under random sequences of operations", (db) => 
       ),
       { numRuns: 12 },
     );
-  });
+    // Twelve brands' worth of operations: ~25 s on two shared cores, too near the default 30 s.
+  }, 120_000);
 });

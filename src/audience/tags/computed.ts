@@ -29,6 +29,8 @@ const SOURCE: Record<string, TagSource> = {
   product_lifecycle: "product_lifecycle",
   rule: "rule",
 };
+/** Sources of holds a recompute gives and takes away; holds from any other source stay until removed or expired. */
+export const COMPUTED_SOURCES: readonly TagSource[] = Object.values(SOURCE);
 
 /** `AND <column> …` restricting a statement to the filter's members. */
 function memberScope(
