@@ -299,6 +299,93 @@ describe.skipIf(!runnable)("the web faces in Chromium", { timeout: 240_000 }, ()
     await context.close();
   });
 
+  it("a member opens a coupon from the wallet and shows its QR code and barcode at the till", async () => {
+    await api("POST", "/v1/coupon-templates", {
+      code: "TILL-15",
+      name: "Till 15 off",
+      benefit: { kind: "amount_off", amount_minor: 1500 },
+      conditions: { min_spend_minor: 10_000 },
+      validity: { kind: "relative", days: 30 },
+    });
+    const { context, errors } = await openContext(browser, server.url, PHONE);
+    const page = await context.newPage();
+    await page.goto("/m/join?brand=demo");
+    await page.getByLabel("Phone").fill("13912340066");
+    await page.getByRole("button", { name: "Send code" }).click();
+    await poll(() => page.getByLabel("Code").inputValue()).toMatch(/^\d{6}$/);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("card-number").waitFor();
+    const member = await api<{ member_id: string }>("GET", "/v1/members/lookup?phone=13912340066");
+    type Issued = { coupons: { coupon_id: string; code: string }[] };
+    const issue = async (reference: string) =>
+      (
+        await api<Issued>("POST", `/v1/members/${member.member_id}/coupons`, {
+          template_code: "TILL-15",
+          reference,
+        })
+      ).coupons[0];
+    const usable = await issue("till-journey-1");
+    const withdrawn = await issue("till-journey-2");
+    if (!usable || !withdrawn) throw new Error("two coupons were issued");
+    await api("POST", `/v1/coupons/${withdrawn.coupon_id}/revoke`, { reason: "Shown as withdrawn" });
+
+    // Tapping a usable coupon opens it with its code to scan, its value, validity and the code to type in.
+    await page.getByRole("link", { name: "Coupons" }).click();
+    await page.getByRole("button", { name: new RegExp(usable.code) }).click();
+    const sheet = page.getByRole("dialog", { name: "Till 15 off" });
+    await sheet.getByText("¥15 off over ¥100").waitFor();
+    await sheet.getByText(/^Valid .+ – .+$/).waitFor();
+    await sheet.getByText("Turn your screen brightness up").waitFor();
+    const qr = sheet.getByRole("img", { name: "Coupon QR code" });
+    // Drawn, not just placed: the QR code is a PNG the browser decoded, the barcode an SVG of bars.
+    await qr.waitFor();
+    const decoded =
+      "(() => { const img = document.querySelector('[data-testid=coupon-sheet] img'); " +
+      "return img && img.complete ? img.naturalWidth : 0; })()";
+    await poll(() => page.evaluate<number>(decoded)).toBeGreaterThan(0);
+    const barcode = sheet.getByRole("img", { name: "Coupon barcode" });
+    expect(await sheet.locator("svg[aria-label='Coupon barcode']").count()).toBe(1);
+    await poll(() => barcode.locator("rect").count()).toBeGreaterThan(10);
+    expect(await barcode.locator("text").textContent()).toBe(usable.code);
+    expect(await sheet.getByTestId("coupon-code").innerText()).toBe(usable.code);
+    // Nothing wider than the phone: the page, the sheet and the barcode in it.
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    for (const box of [await sheet.boundingBox(), await barcode.boundingBox()]) {
+      expect(box).not.toBeNull();
+      expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= 375).toBe(true);
+    }
+    // The open coupon is in the address: the phone's back button closes the sheet and stays in the wallet.
+    expect(new URL(page.url()).searchParams.get("coupon")).toBe(usable.coupon_id);
+    await page.goBack();
+    await sheet.waitFor({ state: "detached" });
+    expect(new URL(page.url()).pathname).toBe("/m/coupons");
+
+    // A withdrawn coupon opens to say why it cannot be used, with no code to scan.
+    await page.getByRole("button", { name: new RegExp(withdrawn.code) }).click();
+    const gone = page.getByRole("dialog", { name: "Till 15 off" });
+    await gone.getByText("Withdrawn", { exact: true }).waitFor();
+    await gone.getByText("This coupon can no longer be used, so it has no code to show").waitFor();
+    expect(await gone.getByRole("img").count()).toBe(0);
+    await gone.getByRole("button", { name: "Close" }).click();
+    await gone.waitFor({ state: "detached" });
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // On the console's member page, the usable coupon's code shows as a QR code too.
+    const operator = await consolePage();
+    await signInToConsole(operator.page);
+    await operator.page.goto(`/admin/members/${member.member_id}`);
+    await operator.page.getByRole("tab", { name: "Coupons" }).click();
+    const row = operator.page.getByRole("row", { name: new RegExp(usable.code) });
+    await row.getByRole("button", { name: "Show code" }).click();
+    await operator.page
+      .getByTestId("coupon-code-popover")
+      .getByRole("img", { name: `QR code of ${usable.code}` })
+      .waitFor();
+    expect(operator.errors).toEqual([]);
+    await operator.page.context().close();
+  });
+
   it("a guide sees only their own members, issues one a coupon and sees the task count it", async () => {
     const guide = { tenant: "demo", email: "sh-xtd.guide1@demo.enclave.dev", password: DEMO.password };
     const session = await api<{ token: string; staff: { staff_id: string } }>(

@@ -89,4 +89,7 @@ export const couponMessages = {
     "{benefit}：优惠内容、适用范围、有效期和叠加规则创建后不能更改（已发的券按原样有效），如需改动请新建模板。",
     "{benefit}: what it gives, where, for how long and how it stacks stay as made (issued coupons keep meaning what they said); make a new template to change them.",
   ],
+  // Member 360's coupon tab: a usable coupon's code as the member's phone shows it, for a till to scan.
+  "coupon.showCode": ["券码", "Show code"],
+  "coupon.codeQr": ["{code} 的二维码", "QR code of {code}"],
 } as const satisfies Record<string, readonly [string, string]>;

@@ -2,6 +2,7 @@
 
 import { configMessages } from "./messages-config.ts";
 import { couponMessages } from "./messages-coupons.ts";
+import { memberCouponMessages } from "./messages-member-coupons.ts";
 import { memberMallMessages } from "./messages-member-mall.ts";
 import { orgMessages } from "./messages-org.ts";
 import { settingsMessages } from "./messages-settings.ts";
@@ -9,6 +10,7 @@ import { settingsMessages } from "./messages-settings.ts";
 export const messages = {
   ...configMessages,
   ...couponMessages,
+  ...memberCouponMessages,
   ...memberMallMessages,
   ...orgMessages,
   ...settingsMessages,

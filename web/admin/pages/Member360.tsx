@@ -1,9 +1,11 @@
 // Everything about one member on one page, and the three things an operator does to a member.
 import {
   Alert,
+  Button,
   Card,
   Col,
   Descriptions,
+  Popover,
   Progress,
   Row,
   Space,
@@ -15,6 +17,7 @@ import {
 } from "antd";
 import { useParams } from "react-router";
 import { errorText, type Page } from "../../shared/api.ts";
+import { QrCode } from "../../shared/Codes.tsx";
 import { date, dateTime, money, num, percent } from "../../shared/format.ts";
 import { useI18n } from "../../shared/i18n.tsx";
 import type { MessageKey } from "../../shared/messages.ts";
@@ -269,7 +272,32 @@ export default function Member360() {
                   pagination={{ pageSize: 10 }}
                   columns={[
                     { title: t("coupon.name"), dataIndex: "name" },
-                    { title: t("coupon.code"), dataIndex: "code" },
+                    {
+                      title: t("coupon.code"),
+                      dataIndex: "code",
+                      render: (code: string, coupon: Coupon) => (
+                        <Space size={4}>
+                          <span>{code}</span>
+                          {coupon.status === "available" && (
+                            <Popover
+                              trigger="click"
+                              content={
+                                <div style={{ textAlign: "center" }} data-testid="coupon-code-popover">
+                                  <QrCode value={code} size={160} label={t("coupon.codeQr", { code })} />
+                                  <div>
+                                    <Typography.Text copyable>{code}</Typography.Text>
+                                  </div>
+                                </div>
+                              }
+                            >
+                              <Button size="small" type="link">
+                                {t("coupon.showCode")}
+                              </Button>
+                            </Popover>
+                          )}
+                        </Space>
+                      ),
+                    },
                     { title: t("coupon.status"), dataIndex: "status", render: (s: string) => <Tag>{s}</Tag> },
                     {
                       title: t("coupon.validUntil"),
