@@ -758,6 +758,11 @@ export async function mergePoints(
   now: Date,
 ): Promise<void> {
   const balances = await lockBalances(tx, tenantId, [absorbedId, survivorId]);
+  await tx
+    .insertInto("points_merges")
+    .values({ tenant_id: tenantId, survivor_id: survivorId, absorbed_id: absorbedId, merged_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   const from = balances.get(absorbedId);
   if (!from) return;
   const base = {
@@ -863,6 +868,21 @@ function spentLots(detail: Record<string, unknown>): SpentLot[] {
  * member gets back what they had, not fresher points). The entry moves program_redeemed → member_available, so
  * redeemed totals and liability stay sums of postings. Points the member owes (negative balance) are paid first.
  */
+/**
+ * The member and every record merged into it, however deep (a survivor may itself have been absorbed later): a
+ * spend made before a merge stays recorded under the record that made it. Merges are rare: one indexed read.
+ */
+async function recordsOf(tx: Executor, tenantId: string, memberId: string): Promise<string[]> {
+  const rows = await sql<{ member_id: string }>`
+    WITH RECURSIVE absorbed(member_id) AS (
+      SELECT ${memberId}::text
+      UNION
+      SELECT m.absorbed_id FROM points_merges m JOIN absorbed a ON m.survivor_id = a.member_id
+      WHERE m.tenant_id = ${tenantId})
+    SELECT member_id FROM absorbed`.execute(tx);
+  return rows.rows.map((r) => r.member_id);
+}
+
 export async function restoreSpentPoints(
   tx: Executor,
   tenantId: string,
@@ -874,7 +894,7 @@ export async function restoreSpentPoints(
     .selectFrom("ledger_entries")
     .select(["entry_id", "kind", "amount", "detail"])
     .where("tenant_id", "=", tenantId)
-    .where("member_id", "=", input.member_id)
+    .where("member_id", "in", await recordsOf(tx, tenantId, input.member_id))
     .where("kind", "in", ["spend", "restore"])
     .where("source_type", "=", input.source_type)
     .where("source_id", "=", input.source_id)

@@ -78,6 +78,14 @@ export interface MemberBalancesTable {
   updated_at: DefaultTimestamp;
 }
 
+/** The records merged into a survivor (migrations/0020): where a spend made before a merge is looked up. */
+export interface PointsMergesTable {
+  tenant_id: string;
+  survivor_id: string;
+  absorbed_id: string;
+  merged_at: Timestamp;
+}
+
 export interface PointsTables {
   points_programs: PointsProgramsTable;
   earn_rules: EarnRulesTable;
@@ -85,4 +93,5 @@ export interface PointsTables {
   ledger_postings: LedgerPostingsTable;
   points_lots: PointsLotsTable;
   member_balances: MemberBalancesTable;
+  points_merges: PointsMergesTable;
 }

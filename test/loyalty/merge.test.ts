@@ -166,6 +166,51 @@ describeEachDatabase("Merging two records of one person", (db) => {
     expect(await ledgerProblems(h(), brand)).toEqual([]);
   });
 
+  it("gives points the absorbed record paid with back to the survivor when that checkout is cancelled", async () => {
+    const { survivor, absorbed } = await twoRecords();
+    const adjusted = await h().api("POST", `/v1/members/${absorbed}/points/adjustments`, {
+      token: brand.writeKey,
+      body: { amount: 1_500, reason: "points on the POS card" },
+    });
+    expect(adjusted.status, JSON.stringify(adjusted.body)).toBe(201);
+    const paidOrder = `shop-${process.pid}-${++order}`;
+    // 1,000 points pay 10 of the 50 yuan while the POS card pays the rest.
+    const hold = await h().api("POST", "/v1/checkout/commit", {
+      token: brand.writeKey,
+      body: {
+        order_id: paidOrder,
+        member_id: absorbed,
+        cart: cartOf([{ sku: "TEA", price: 50 }]),
+        coupons: [],
+        points: 1_000,
+        expected_payable_minor: yuan(40),
+        hold: true,
+      },
+    });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    const available = async (member: string) =>
+      (
+        await h().api<{ available: number }>("GET", `/v1/members/${member}/points`, {
+          token: brand.readKey,
+        })
+      ).body.available;
+
+    await merge(survivor, absorbed);
+    await relay();
+    expect(await available(survivor)).toBe(500);
+    const cancelled = await h().api("POST", `/v1/checkouts/${paidOrder}/cancel`, {
+      token: brand.writeKey,
+      body: {},
+    });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(await available(survivor)).toBe(1_500);
+    expect(await available(absorbed)).toBe(0);
+    // Cancelling again gives nothing more.
+    await h().api("POST", `/v1/checkouts/${paidOrder}/cancel`, { token: brand.writeKey, body: {} });
+    expect(await available(survivor)).toBe(1_500);
+    expect(await ledgerProblems(h(), brand)).toEqual([]);
+  });
+
   it("moves the tags someone gave, with their source and times, even when the record left the audience first", async () => {
     const group = await h().api<{ group_id: string }>("POST", "/v1/audience/tag-groups", {
       token: brand.writeKey,
