@@ -103,15 +103,19 @@ describeEachDatabase("Member analytics", (database) => {
   });
 
   it("reports points issued per period and the liability", async () => {
-    const res = await h().api<{ series: { issued: number }[]; outstanding: number }>(
+    const res = await h().api<{ series: Record<string, unknown>[]; outstanding: number }>(
       "GET",
       "/v1/audience/analytics/points?from=2026-05-01&to=2026-06-10&interval=month",
       { token: brand.readKey },
     );
-    expect(res.body.series).toHaveLength(2);
-    const issued = res.body.series.reduce((sum, p) => sum + p.issued, 0);
-    expect(issued).toBeGreaterThan(0);
-    expect(res.body.outstanding).toBe(issued);
+    // A point per yuan, booked when the order was placed: 100 in May; 200 + 300 and the guest's 400 (a prospect
+    // earns) in June. Nothing spent, expired, reversed or adjusted, so all of it is still held.
+    const none = { redeemed: 0, expired: 0, reversed: 0, adjusted: 0 };
+    expect(res.body.series).toEqual([
+      { period: "2026-05-01", issued: 100, ...none },
+      { period: "2026-06-01", issued: 900, ...none },
+    ]);
+    expect(res.body.outstanding).toBe(1_000);
   });
 
   it("follows each join month's members through the months since", async () => {
@@ -144,12 +148,22 @@ describeEachDatabase("Member analytics", (database) => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe("/from");
-    const res = await h().api<{ stages: { stage: string; members: number }[]; transitions: unknown[] }>(
-      "GET",
-      "/v1/audience/analytics/lifecycle",
-      { token: brand.readKey },
-    );
-    expect(res.body.stages.find((s) => s.stage === "new")?.members).toBe(2);
+    const res = await h().api<{
+      stages: { stage: string; members: number }[];
+      important: number;
+      transitions: unknown[];
+    }>("GET", "/v1/audience/analytics/lifecycle", { token: brand.readKey });
+    // Stages cover every scored customer, the guest (a prospect who bought) too: the repeat buyer is active (first
+    // purchase 35 days ago), `once` and the guest are new, the two who never bought are at the prospect stage.
+    // Important takes the top two spend quintiles (breakpoints 30k 30k 30k 40k): only the guest's 40,000.
+    expect(res.body.stages).toEqual([
+      { stage: "prospect", members: 2 },
+      { stage: "new", members: 2 },
+      { stage: "active", members: 1 },
+      { stage: "silent", members: 0 },
+      { stage: "lost", members: 0 },
+    ]);
+    expect(res.body.important).toBe(1);
     expect(res.body.transitions).toEqual([]);
   });
 });
