@@ -86,6 +86,109 @@ describe("earn rules", () => {
     expect(evaluateEarnings(o, ctx(), [BASE, bakery]).points).toBe(40 + 20);
   });
 
+  describe("channel and store conditions", () => {
+    const POS_2X = rule(
+      "pos2x",
+      { kind: "multiplier", factor: 2, when: { channels: ["pos"] } },
+      { name: "2× in channel pos" },
+    );
+    const STORE_X = rule(
+      "storeX",
+      { kind: "multiplier", factor: 1.5, when: { stores: ["ou_x"] } },
+      { name: "+50% at store X" },
+    );
+    const baseOnly = { rule_id: "base", rule_name: "base", kind: "base", points: 58, growth: 58 };
+    // The default order: 2 × ¥29.00 = ¥58.00 paid, so 58 base points.
+
+    it("doubles points on orders from channel pos, naming the rule, and on no other channel", () => {
+      expect(evaluateEarnings(order({ channel: "pos" }), ctx(), [BASE, POS_2X])).toEqual({
+        points: 116,
+        growth: 58,
+        decisions: [
+          baseOnly,
+          { rule_id: "pos2x", rule_name: "2× in channel pos", kind: "multiplier", points: 58, growth: 0 },
+        ],
+      });
+      for (const channel of ["mini_program", "tmall", "pos_legacy"]) {
+        expect(evaluateEarnings(order({ channel }), ctx(), [BASE, POS_2X]), channel).toEqual({
+          points: 58,
+          growth: 58,
+          decisions: [baseOnly],
+        });
+      }
+    });
+
+    it("adds 50% at store X only, rounding the extra down", () => {
+      expect(evaluateEarnings(order({ store_id: "ou_x" }), ctx(), [BASE, STORE_X])).toEqual({
+        points: 87,
+        growth: 58,
+        decisions: [
+          baseOnly,
+          { rule_id: "storeX", rule_name: "+50% at store X", kind: "multiplier", points: 29, growth: 0 },
+        ],
+      });
+      // ¥57.90: 57 base points; the extra is ⌊57.9 × 0.5⌋ = ⌊28.95⌋ = 28.
+      const odd = order({
+        store_id: "ou_x",
+        lines: [
+          { sku: "TEA", category: "fruit_tea", quantity: 1, unit_price_minor: 5790, discount_minor: 0 },
+        ],
+      });
+      expect(evaluateEarnings(odd, ctx(), [BASE, STORE_X]).points).toBe(57 + 28);
+      // Another store, or an order with no store at all (online), earns the base only.
+      expect(evaluateEarnings(order({ store_id: "ou_1" }), ctx(), [BASE, STORE_X]).decisions).toEqual([
+        baseOnly,
+      ]);
+      expect(evaluateEarnings(order({ store_id: null }), ctx(), [BASE, STORE_X]).decisions).toEqual([
+        baseOnly,
+      ]);
+    });
+
+    it("adds both when a pos order is at store X: 1 + 1 + 0.5 of the base, not 2 × 1.5", () => {
+      const rules = [BASE, POS_2X, STORE_X];
+      const at = (channel: string, store_id: string | null) =>
+        evaluateEarnings(order({ channel, store_id }), ctx(), rules).points;
+      expect(at("pos", "ou_x")).toBe(58 + 58 + 29);
+      expect(at("pos", "ou_1")).toBe(58 + 58);
+      expect(at("mini_program", "ou_x")).toBe(58 + 29);
+      expect(at("mini_program", null)).toBe(58);
+    });
+
+    it("needs every condition of one rule to match: channel pos and store X together", () => {
+      const both = rule("posAtX", {
+        kind: "bonus",
+        points: 100,
+        when: { channels: ["pos"], stores: ["ou_x", "ou_y"] },
+      });
+      const at = (channel: string, store_id: string | null) =>
+        evaluateEarnings(order({ channel, store_id }), ctx(), [BASE, both]).points;
+      expect(at("pos", "ou_x")).toBe(158);
+      expect(at("pos", "ou_y")).toBe(158);
+      expect(at("pos", "ou_1")).toBe(58);
+      expect(at("pos", null)).toBe(58);
+      expect(at("mini_program", "ou_x")).toBe(58);
+    });
+
+    it("lets a channel's own base rule replace the default base for that channel's orders", () => {
+      const tmallBase = rule("tmall-base", {
+        kind: "base",
+        points_per_unit: 1,
+        growth_per_unit: 1,
+        unit_minor: 200,
+        priority: 10,
+        when: { channels: ["tmall"] },
+      });
+      expect(evaluateEarnings(order({ channel: "tmall" }), ctx(), [BASE, tmallBase])).toMatchObject({
+        points: 29,
+        growth: 29,
+        decisions: [{ rule_id: "tmall-base", points: 29 }],
+      });
+      expect(evaluateEarnings(order({ channel: "pos" }), ctx(), [BASE, tmallBase]).decisions).toEqual([
+        baseOnly,
+      ]);
+    });
+  });
+
   it("gives the first-purchase bonus only on the first purchase", () => {
     const first = rule("welcome", { kind: "bonus", points: 200, first_purchase_only: true });
     expect(evaluateEarnings(order(), ctx({ is_first_purchase: true }), [BASE, first]).points).toBe(258);

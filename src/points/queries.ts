@@ -30,32 +30,36 @@ export async function getBalance(
     .where("member_id", "=", memberId)
     .executeTakeFirst();
   const horizon = new Date(now.getTime() + program.expiring_soon_days * 86_400_000);
-  const expiring = await db
-    .selectFrom("points_lots")
-    .select(["expires_at", (eb) => eb.fn.sum<number>("remaining").as("points")])
-    .where("tenant_id", "=", tenantId)
-    .where("member_id", "=", memberId)
-    .where("status", "=", "available")
-    .where("remaining", ">", 0)
-    .where("expires_at", "is not", null)
-    .groupBy("expires_at")
-    .orderBy("expires_at")
-    .limit(24)
-    .execute();
-  const dated = expiring.flatMap((e) =>
-    e.expires_at ? [{ expires_at: e.expires_at, points: Number(e.points) }] : [],
-  );
-  const first = dated[0];
+  // Open lots summed per expiry time, soonest first: all of those inside the window, with no cap (expiries fall at
+  // day ends, so there are about as many as the window has days); when none is, just the next one.
+  const expiring = (inWindow: boolean) =>
+    db
+      .selectFrom("points_lots")
+      .select(["expires_at", (eb) => eb.fn.sum<number>("remaining").as("points")])
+      .where("tenant_id", "=", tenantId)
+      .where("member_id", "=", memberId)
+      .where("status", "=", "available")
+      .where("remaining", ">", 0)
+      .where("expires_at", "is not", null)
+      .$if(inWindow, (q) => q.where("expires_at", "<=", horizon))
+      .$if(!inWindow, (q) => q.limit(1))
+      .groupBy("expires_at")
+      .orderBy("expires_at")
+      .execute();
+  const dated = (rows: Awaited<ReturnType<typeof expiring>>) =>
+    rows.flatMap((e) =>
+      e.expires_at ? [{ expires_at: e.expires_at.toISOString(), points: Number(e.points) }] : [],
+    );
+  const soon = dated(await expiring(true));
+  const first = soon[0] ?? dated(await expiring(false))[0];
   return {
     member_id: memberId,
     available: Math.max(0, row?.available ?? 0),
     pending: row?.pending ?? 0,
     owed: Math.max(0, -(row?.available ?? 0)),
     growth: row?.growth ?? 0,
-    expiring_soon: dated
-      .filter((e) => e.expires_at <= horizon)
-      .map((e) => ({ expires_at: e.expires_at.toISOString(), points: e.points })),
-    next_expiry: first ? { expires_at: first.expires_at.toISOString(), points: first.points } : null,
+    expiring_soon: soon,
+    next_expiry: first ?? null,
   };
 }
 
