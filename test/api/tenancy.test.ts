@@ -57,39 +57,12 @@ describeEachDatabase("Tenant isolation", (db) => {
     };
   }
 
-  it("never lets one brand's credentials read or change another brand's rows, on any route", async () => {
+  // Every route, with the other brand's ids in the path, the query and the body, is test/faults/scope-sweep.test.ts.
+  it("finds none of another brand's rows by list or lookup, and refuses writes that point at them", async () => {
     const a = await h().newBrand();
     const b = await h().newBrand();
     const theirs = await seed(b);
     const before = await h().api("GET", `/v1/members/${theirs.memberId}`, { token: b.readKey });
-
-    // Every documented route with a path parameter, filled with the other brand's ids.
-    const spec = await h().api<{ paths: Record<string, Record<string, unknown>> }>("GET", "/openapi.json");
-    const ids: Record<string, string> = {
-      member_id: theirs.memberId,
-      api_key_id: theirs.apiKeyId,
-      staff_id: theirs.staffId,
-      org_unit_id: theirs.storeId,
-    };
-    const probes: { method: string; url: string }[] = [];
-    for (const [path, methods] of Object.entries(spec.body.paths)) {
-      if (!path.includes("{")) continue;
-      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? `unknown-${name}`);
-      for (const method of Object.keys(methods)) probes.push({ method: method.toUpperCase(), url });
-    }
-    expect(probes.length).toBeGreaterThan(3);
-    for (const token of [a.ownerToken, a.writeKey]) {
-      for (const probe of probes) {
-        const res = await h().api(probe.method as "GET", probe.url, {
-          token,
-          ...(probe.method === "GET" || probe.method === "DELETE" ? {} : { body: {} }),
-        });
-        expect([400, 401, 403, 404, 422], `${probe.method} ${probe.url} → ${res.status}`).toContain(
-          res.status,
-        );
-        expect(JSON.stringify(res.body)).not.toContain(theirs.phone);
-      }
-    }
 
     // Lists and lookups by their keys come back empty-handed.
     const list = await h().api<{ items: unknown[] }>("GET", "/v1/members", { token: a.readKey });

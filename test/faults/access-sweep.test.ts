@@ -1,34 +1,28 @@
-import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
 import { buildOrg, drain, type Org, staffMember } from "../../src/org/org.test-support.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { type Brand, useEnclave } from "../support/harness.ts";
-import { type JsonSchema, valueFor } from "../support/schema-arbitrary.ts";
+import {
+  bodySchemaOf,
+  fillPath,
+  loadOpenApi,
+  type Method,
+  operationsOf,
+  resolverOf,
+  sampleBodies,
+} from "../support/openapi.ts";
 
 /**
  * Every route of the OpenAPI document, called by credentials that must not reach another's data: a staff session
  * that expired (an owner's, so only the expiry stands in the way), a revoked API key (a write key), a member session
  * that was logged out, another member's session, and a guide of another store. Nothing answers 5xx; dead credentials
  * get 401 everywhere; live ones never get a success that shows or changes the member they do not own, and that
- * member's whole data export is the same after the sweep as before. Another brand's credentials are the tenancy
- * spec's (test/api/tenancy.test.ts).
+ * member's whole data export is the same after the sweep as before. Another brand's credentials, and member ids in
+ * queries and bodies, are the scope sweep's (scope-sweep.test.ts).
  */
 
-interface Parameter {
-  name: string;
-  in: "path" | "query" | "header";
-  schema: JsonSchema;
-}
-interface Operation {
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: JsonSchema }> };
-}
-interface OpenApi {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, JsonSchema> };
-}
 interface Probe {
-  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  method: Method;
   path: string;
   url: string;
   bodies: unknown[];
@@ -162,12 +156,8 @@ describeEachDatabase("Access sweep: dead credentials, other members, guides outs
     tokens.otherMember = await session(b.member_id);
     await drain(h());
 
-    const doc = (await h().api<OpenApi>("GET", "/openapi.json")).body;
-    const resolve = (ref: string): JsonSchema => {
-      const schema = doc.components.schemas[ref.split("/").pop() ?? ""];
-      if (!schema) throw new Error(`unresolved ${ref}`);
-      return schema;
-    };
+    const doc = await loadOpenApi(h());
+    const resolve = resolverOf(doc);
     const ids: Record<string, string> = {
       member_id: a.member_id,
       order_id: victim.order_id,
@@ -176,20 +166,15 @@ describeEachDatabase("Access sweep: dead credentials, other members, guides outs
       tenant_slug: brand.slug,
       coupon: victim.coupon,
     };
-    probes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, op]) => {
-        const schema = op.requestBody?.content["application/json"]?.schema;
-        const valid = schema
-          ? fc.sample(valueFor(schema, resolve), { numRuns: VALID_BODIES_PER_ROUTE, seed: SEED })
-          : [];
-        return {
-          method: method.toUpperCase() as Probe["method"],
-          path,
-          url: path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? `unknown_${name}`),
-          bodies: schema ? [{}, ...valid] : [undefined],
-        };
-      }),
-    );
+    probes = operationsOf(doc).map(({ method, path, op }) => {
+      const schema = bodySchemaOf(op);
+      return {
+        method,
+        path,
+        url: fillPath(path, (name) => ids[name] ?? `unknown_${name}`),
+        bodies: schema ? [{}, ...sampleBodies(schema, resolve, VALID_BODIES_PER_ROUTE, SEED)] : [undefined],
+      };
+    });
     expect(probes.length).toBeGreaterThan(100);
   });
 

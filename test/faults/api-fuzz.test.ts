@@ -1,10 +1,17 @@
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsPlugin from "ajv-formats";
 import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
 import { openMemberSession } from "../../src/access/service.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { type Brand, useEnclave } from "../support/harness.ts";
+import {
+  loadOpenApi,
+  type OpenApi,
+  type Operation,
+  operationsOf,
+  queryString,
+  resolverOf,
+  validatorsOf,
+} from "../support/openapi.ts";
 import { hostileBody, type JsonSchema, valueFor } from "../support/schema-arbitrary.ts";
 
 /**
@@ -15,23 +22,6 @@ import { hostileBody, type JsonSchema, valueFor } from "../support/schema-arbitr
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
-const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
-
-interface Parameter {
-  name: string;
-  in: "path" | "query" | "header";
-  required?: boolean;
-  schema: JsonSchema;
-}
-interface Operation {
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: JsonSchema }> };
-  responses?: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
-}
-interface OpenApi {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, JsonSchema> };
-}
 
 type Credential = "owner" | "write" | "read" | "member" | "none" | "bogus";
 
@@ -41,12 +31,13 @@ describeEachDatabase("API fuzzing from the OpenAPI document", (db) => {
   let brand: Brand;
   let tokens: Record<Credential, string | undefined>;
   const ids: Record<string, string[]> = {};
-  const ajv = addFormats(new Ajv({ strict: false, allErrors: false }));
-  const validators = new Map<string, ValidateFunction>();
+  let resolve: (ref: string) => JsonSchema;
+  let validatorFor: ReturnType<typeof validatorsOf>;
 
   beforeAll(async () => {
-    doc = (await h().api<OpenApi>("GET", "/openapi.json")).body;
-    ajv.addSchema({ $id: "openapi", components: doc.components });
+    doc = await loadOpenApi(h());
+    resolve = resolverOf(doc);
+    validatorFor = validatorsOf(doc);
     brand = await h().newBrand({ demo: false });
     const store = await h().api<{ org_unit_id: string }>("POST", "/v1/org-units", {
       token: brand.ownerToken,
@@ -120,23 +111,6 @@ describeEachDatabase("API fuzzing from the OpenAPI document", (db) => {
     };
   });
 
-  const resolve = (ref: string): JsonSchema => {
-    const name = ref.split("/").pop() ?? "";
-    const schema = doc.components.schemas[name];
-    if (!schema) throw new Error(`unresolved ${ref}`);
-    return schema;
-  };
-
-  function validatorFor(key: string, schema: JsonSchema): ValidateFunction {
-    let validate = validators.get(key);
-    if (!validate) {
-      const text = JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"openapi#/');
-      validate = ajv.compile(JSON.parse(text) as object);
-      validators.set(key, validate);
-    }
-    return validate;
-  }
-
   function requestFor(path: string, method: string, op: Operation) {
     const pathParams = (op.parameters ?? []).filter((p) => p.in === "path");
     const queryParams = (op.parameters ?? []).filter((p) => p.in === "query");
@@ -178,9 +152,7 @@ describeEachDatabase("API fuzzing from the OpenAPI document", (db) => {
     "answers every route with no 5xx, problem documents for errors and bodies that match the document",
     { timeout: Math.max(60_000, RUNS * 3_000) },
     async () => {
-      const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
-        Object.entries(methods).map(([method, op]) => ({ path, method, op })),
-      );
+      const operations = operationsOf(doc);
       expect(operations.length).toBeGreaterThan(100);
       let requests = 0;
       const statuses = new Map<number, number>();
@@ -232,13 +204,3 @@ describeEachDatabase("API fuzzing from the OpenAPI document", (db) => {
     },
   );
 });
-
-function queryString(query: Record<string, unknown>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    params.set(key, typeof value === "string" ? value : JSON.stringify(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
