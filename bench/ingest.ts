@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import pg from "pg";
 import { createApiKey } from "../src/access/service.ts";
 import { type Database, openDatabase } from "../src/platform/db/database.ts";
 import { migrate } from "../src/platform/db/migrate.ts";
 import { createTenant } from "../src/tenants/service.ts";
 import {
+  drained,
   freshPostgres,
   machine,
   MAIN,
@@ -64,28 +64,6 @@ async function single(server: Server, key: string, members: string[], connection
     errors: result.non2xx + result.errors,
     total: result["2xx"],
   };
-}
-
-/**
- * Waits until the relay has passed on every event written so far, and says how many were waiting: a workload then
- * starts without the previous one's backlog, and its own backlog at its end is reported beside its figure.
- */
-async function drained(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const pending = async () =>
-      Number(
-        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL"))
-          .rows[0]?.n ?? 0,
-      );
-    const backlog = await pending();
-    const deadline = Date.now() + 120_000;
-    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    return backlog;
-  } finally {
-    await client.end();
-  }
 }
 
 async function check(server: Server, key: string): Promise<string> {

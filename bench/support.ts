@@ -319,3 +319,48 @@ export async function ingestBatches(
   );
   return { perSecond: Math.round((done * 1000) / (Date.now() - started)), errors, total: done };
 }
+
+/**
+ * Waits until the relay has passed on every event written so far, and says how many were waiting: a workload then
+ * starts without the previous one's backlog, and its own backlog at its end is reported beside its figure.
+ */
+export async function drained(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const pending = async () =>
+      Number(
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL"))
+          .rows[0]?.n ?? 0,
+      );
+    const backlog = await pending();
+    const deadline = Date.now() + 120_000;
+    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    return backlog;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits until the audience's re-evaluation job has taken every member events marked (it runs every minute): a
+ * latency workload then measures the server in its steady state, not a bulk load's aftermath. Returns how many
+ * members were waiting.
+ */
+export async function reevaluated(url: string, timeoutMs = 180_000): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const marked = async () =>
+      Number(
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM audience_dirty_members")).rows[0]
+          ?.n ?? 0,
+      );
+    const waiting = await marked();
+    const deadline = Date.now() + timeoutMs;
+    while ((await marked()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    return waiting;
+  } finally {
+    await client.end();
+  }
+}
