@@ -437,6 +437,12 @@ export async function purchaseSummaryGroups(
   return { recencyFrequency: recencyFrequency.rows, spend: spend.rows };
 }
 
+/** Whether the member `column` names was merged into another record (its given tags wait to move: forget.ts). */
+export function mergedAway(tenantId: string, column: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM members m
+    WHERE m.tenant_id = ${tenantId} AND m.member_id = ${column} AND m.status = 'merged')`;
+}
+
 // ——— relations for member analytics (src/audience/analytics): each a subquery with the columns named ———
 
 /** Card-holding members: (member_id, joined_at, join_channel, join_store_id). */

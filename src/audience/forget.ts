@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { Executor } from "../platform/db/database.ts";
+import { mergedAway } from "./facts.ts";
 import { COMPUTED_SOURCES } from "./tags/computed.ts";
 
 /** Every audience table keyed by member, but tags (below). */
@@ -28,24 +30,9 @@ export async function forgetMembers(
   const ids = [...memberIds];
   for (const table of MEMBER_TABLES)
     await tx.deleteFrom(table).where("tenant_id", "=", tenantId).where("member_id", "in", ids).execute();
-  await tx
-    .deleteFrom("audience_member_tags")
-    .where("tenant_id", "=", tenantId)
-    .where("member_id", "in", ids)
-    .where((eb) =>
-      eb.or([
-        eb("source", "in", [...COMPUTED_SOURCES]),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("members")
-              .select("members.member_id")
-              .where("members.tenant_id", "=", tenantId)
-              .whereRef("members.member_id", "=", "audience_member_tags.member_id")
-              .where("members.status", "=", "merged"),
-          ),
-        ),
-      ]),
-    )
-    .execute();
+  await sql`DELETE FROM audience_member_tags t
+    WHERE t.tenant_id = ${tenantId} AND t.member_id = ANY(${ids}::text[])
+      AND (t.source = ANY(${[...COMPUTED_SOURCES]}::text[]) OR NOT ${mergedAway(tenantId, sql`t.member_id`)})`.execute(
+    tx,
+  );
 }

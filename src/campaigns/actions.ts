@@ -2,10 +2,7 @@ import { getTag } from "../audience/tags/catalog.ts";
 import { tagMembers, untagMembers } from "../audience/tags/tagging.ts";
 import { issueCoupons } from "../coupons/issuance.ts";
 import type { Executor } from "../platform/db/database.ts";
-import { expiresAt } from "../points/expiry.ts";
-import { grantPoints } from "../points/movements.ts";
-import { getProgram } from "../points/program.ts";
-import { getTenant } from "../tenants/service.ts";
+import { grantProgramPoints } from "../points/grants.ts";
 import type { Action } from "./schemas.ts";
 
 /**
@@ -80,8 +77,7 @@ export async function act(
         break;
       }
       case "grant_points": {
-        const [program, tenant] = await Promise.all([getProgram(tx, tenantId), getTenant(tx, tenantId)]);
-        const granted = await grantPoints(
+        const granted = await grantProgramPoints(
           tx,
           tenantId,
           {
@@ -91,7 +87,6 @@ export async function act(
             source_type: "campaign",
             source_id: `${context.campaign_id}:${context.occurrence}:${index}`,
             actor,
-            expires_at: expiresAt(context.now, program.expiry, tenant.time_zone),
           },
           context.now,
         );

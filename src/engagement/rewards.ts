@@ -2,10 +2,8 @@ import { issueByCode } from "../coupons/subscriptions.ts";
 import { findPack, findTemplate } from "../coupons/templates.ts";
 import { invalidField } from "../platform/http/problems.ts";
 import type { Executor } from "../platform/db/database.ts";
-import { expiresAt } from "../points/expiry.ts";
-import { grantPoints, spendPoints } from "../points/movements.ts";
-import { getProgram } from "../points/program.ts";
-import { getTenant } from "../tenants/service.ts";
+import { grantProgramPoints } from "../points/grants.ts";
+import { spendPoints } from "../points/movements.ts";
 
 /**
  * Engagement pays through the points ledger and coupon issuance, never around them. Both are idempotent by a
@@ -43,8 +41,7 @@ export async function payReward(
 ): Promise<RewardPaid> {
   let points = 0;
   if (grant.points > 0) {
-    const [program, tenant] = await Promise.all([getProgram(tx, tenantId), getTenant(tx, tenantId)]);
-    const result = await grantPoints(
+    const result = await grantProgramPoints(
       tx,
       tenantId,
       {
@@ -54,7 +51,6 @@ export async function payReward(
         source_type: grant.source_type,
         source_id: grant.source_id,
         actor: grant.actor,
-        expires_at: expiresAt(now, program.expiry, tenant.time_zone),
       },
       now,
     );

@@ -864,25 +864,24 @@ function spentLots(detail: Record<string, unknown>): SpentLot[] {
 }
 
 /**
- * Gives back points a spend took, as new available lots that keep the expiry of the lots they came from (the
- * member gets back what they had, not fresher points). The entry moves program_redeemed → member_available, so
- * redeemed totals and liability stay sums of postings. Points the member owes (negative balance) are paid first.
+ * The member and every record merged into it, however deep (a survivor may itself have been absorbed later), as a
+ * subquery: a spend made before a merge stays recorded under the record that made it.
  */
-/**
- * The member and every record merged into it, however deep (a survivor may itself have been absorbed later): a
- * spend made before a merge stays recorded under the record that made it. Merges are rare: one indexed read.
- */
-async function recordsOf(tx: Executor, tenantId: string, memberId: string): Promise<string[]> {
-  const rows = await sql<{ member_id: string }>`
+function recordsOf(tenantId: string, memberId: string): RawBuilder<string> {
+  return sql<string>`(
     WITH RECURSIVE absorbed(member_id) AS (
       SELECT ${memberId}::text
       UNION
       SELECT m.absorbed_id FROM points_merges m JOIN absorbed a ON m.survivor_id = a.member_id
       WHERE m.tenant_id = ${tenantId})
-    SELECT member_id FROM absorbed`.execute(tx);
-  return rows.rows.map((r) => r.member_id);
+    SELECT member_id FROM absorbed)`;
 }
 
+/**
+ * Gives back points a spend took, as new available lots that keep the expiry of the lots they came from (the
+ * member gets back what they had, not fresher points). The entry moves program_redeemed → member_available, so
+ * redeemed totals and liability stay sums of postings. Points the member owes (negative balance) are paid first.
+ */
 export async function restoreSpentPoints(
   tx: Executor,
   tenantId: string,
@@ -894,7 +893,7 @@ export async function restoreSpentPoints(
     .selectFrom("ledger_entries")
     .select(["entry_id", "kind", "amount", "detail"])
     .where("tenant_id", "=", tenantId)
-    .where("member_id", "in", await recordsOf(tx, tenantId, input.member_id))
+    .where("member_id", "in", recordsOf(tenantId, input.member_id))
     .where("kind", "in", ["spend", "restore"])
     .where("source_type", "=", input.source_type)
     .where("source_id", "=", input.source_id)

@@ -4,29 +4,12 @@ import { type Brand, type Harness, useEnclave } from "../../test/support/harness
 import { joinMember, ledgerProblems, orderBody } from "../../test/support/loyalty.ts";
 import { fixedClock } from "../platform/clock.ts";
 import { expireDueLots, grantPoints } from "./movements.ts";
+import type { HistoryEntry, PointsBalance } from "./queries.ts";
 
 const DAY = 86_400_000;
 /** 12:00 on Tuesday 10 March 2026 in Shanghai, the brands' time zone. */
 const START = new Date("2026-03-10T04:00:00Z");
 const clock = fixedClock(START);
-
-interface Balance {
-  available: number;
-  pending: number;
-  owed: number;
-  growth: number;
-  expiring_soon: { expires_at: string; points: number }[];
-  next_expiry: { expires_at: string; points: number } | null;
-}
-interface HistoryItem {
-  currency: string;
-  kind: string;
-  amount: number;
-  reason: string;
-  rule_id: string | null;
-  source_type: string;
-  source_id: string | null;
-}
 
 describeEachDatabase("Points through the API", (database) => {
   const h = useEnclave(database, { clock });
@@ -48,7 +31,7 @@ describeEachDatabase("Points through the API", (database) => {
     return res.body;
   }
   const balance = (brand: Brand, memberId: string) =>
-    ok<Balance>(brand, "GET", `/v1/members/${memberId}/points`);
+    ok<PointsBalance>(brand, "GET", `/v1/members/${memberId}/points`);
 
   async function store(brand: Brand, code: string): Promise<string> {
     const res = await h().api<{ org_unit_id: string }>("POST", "/v1/org-units", {
@@ -120,7 +103,7 @@ describeEachDatabase("Points through the API", (database) => {
       growth: 4 * 123,
     });
 
-    const history = await ok<{ items: HistoryItem[] }>(
+    const history = await ok<{ items: HistoryEntry[] }>(
       brand,
       "GET",
       `/v1/members/${member}/points/history?currency=points&limit=50`,

@@ -6,10 +6,9 @@ import { command } from "../platform/http/command.ts";
 import { decodeCursor, PageOf, PageQuery, PAGE_LIMIT_DEFAULT } from "../platform/http/pagination.ts";
 import { Problem } from "../platform/http/problems.ts";
 import { newId } from "../platform/ids.ts";
-import { getTenant } from "../tenants/service.ts";
 import { checkLedger } from "./audit.ts";
-import { expiresAt } from "./expiry.ts";
-import { grantPoints, spendPoints } from "./movements.ts";
+import { grantProgramPoints } from "./grants.ts";
+import { spendPoints } from "./movements.ts";
 import {
   createEarnRule,
   EarnRuleDefinitionSchema,
@@ -231,7 +230,7 @@ export const pointsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const at = now();
         const result =
           body.amount > 0
-            ? await grantPoints(
+            ? await grantProgramPoints(
                 tx,
                 tenantId,
                 {
@@ -241,11 +240,6 @@ export const pointsRoutes: FastifyPluginAsyncTypebox = async (app) => {
                   source_type: "manual",
                   source_id: reference,
                   actor,
-                  expires_at: expiresAt(
-                    at,
-                    (await getProgram(tx, tenantId)).expiry,
-                    (await getTenant(tx, tenantId)).time_zone,
-                  ),
                 },
                 at,
               )

@@ -2,10 +2,7 @@ import { Value } from "typebox/value";
 import type { Platform } from "../platform/context.ts";
 import type { Executor } from "../platform/db/database.ts";
 import type { DomainEvent } from "../platform/events.ts";
-import { expiresAt } from "../points/expiry.ts";
-import { grantPoints } from "../points/movements.ts";
-import { getProgram } from "../points/program.ts";
-import { getTenant } from "../tenants/service.ts";
+import { grantProgramPoints } from "../points/grants.ts";
 import { GiftSchema } from "./schemas.ts";
 
 /**
@@ -63,13 +60,7 @@ export async function grantGiftPoints(
   due: GiftPoints,
   now: Date,
 ): Promise<void> {
-  const [program, tenant] = await Promise.all([getProgram(tx, tenantId), getTenant(tx, tenantId)]);
-  await grantPoints(
-    tx,
-    tenantId,
-    { ...due, amount: due.points, expires_at: expiresAt(now, program.expiry, tenant.time_zone) },
-    now,
-  );
+  await grantProgramPoints(tx, tenantId, { ...due, amount: due.points }, now);
 }
 
 export function registerTierSubscriptions(platform: Platform): void {
